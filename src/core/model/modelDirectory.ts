@@ -1,0 +1,49 @@
+// A model directory: manifest.json plus the files it names. Loading checks what it needs and says what is missing.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { EncoderConfig } from './architecture';
+
+export interface ModelManifest {
+  id: string;
+  created: string;
+  architecture: EncoderConfig & Record<string, unknown>;
+  labels: string[];
+  typing: 'typeHead' | 'prototypes';
+  files: string[];
+  evaluation?: unknown;
+  [key: string]: unknown;
+}
+
+export interface TypeVectors {
+  labels: string[];
+  typing: 'typeHead' | 'prototypes';
+  typeHead: number[];
+  prototypes: number[];
+}
+
+export class ModelLoadError extends Error {}
+
+/** The default model shipped with the package. */
+export function defaultModelDir(): string {
+  // src/core/model -> repository root; the bundled extension passes its own path instead.
+  return resolve(__dirname, '../../../models/default');
+}
+
+export function readManifest(dir: string): ModelManifest {
+  const path = join(dir, 'manifest.json');
+  if (!existsSync(path)) throw new ModelLoadError(`no model at ${dir}: manifest.json is missing`);
+  let manifest: ModelManifest;
+  try {
+    manifest = JSON.parse(readFileSync(path, 'utf8')) as ModelManifest;
+  } catch (error) {
+    throw new ModelLoadError(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  for (const file of manifest.files ?? []) {
+    if (!existsSync(join(dir, file))) throw new ModelLoadError(`model ${dir} is incomplete: ${file} is missing`);
+  }
+  return manifest;
+}
+
+export function readTypeVectors(dir: string): TypeVectors {
+  return JSON.parse(readFileSync(join(dir, 'types.json'), 'utf8')) as TypeVectors;
+}

@@ -1,0 +1,31 @@
+// onnxruntime-node sessions of the encoder and span head. CUDA is tried first when asked and present.
+import * as ort from 'onnxruntime-node';
+
+export type ExecutionPreference = 'auto' | 'cpu' | 'cuda';
+
+export interface SessionChoice {
+  provider: string;
+  /** Why a faster provider is not used, for the user. */
+  reason: string;
+}
+
+export function chooseProvider(preference: ExecutionPreference): SessionChoice {
+  const backends = ort.listSupportedBackends?.() ?? [];
+  const cuda = backends.find((b) => b.name === 'cuda');
+  if (preference === 'cpu') return { provider: 'cpu', reason: 'CPU requested in settings' };
+  if (cuda?.bundled) return { provider: 'cuda', reason: 'CUDA execution provider present' };
+  return {
+    provider: 'cpu',
+    reason: cuda ? 'the CUDA provider libraries were not installed with onnxruntime-node' : 'this onnxruntime-node build has no CUDA provider',
+  };
+}
+
+export async function createSession(modelBytes: Uint8Array | string, choice: SessionChoice, threads: number): Promise<ort.InferenceSession> {
+  const options: ort.InferenceSession.SessionOptions = {
+    executionProviders: choice.provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  };
+  return typeof modelBytes === 'string' ? ort.InferenceSession.create(modelBytes, options) : ort.InferenceSession.create(modelBytes, options);
+}
