@@ -1,0 +1,68 @@
+// `baner eval --test FILE`: predict a CoNLL file and score it (entity-level micro P/R/F1, span F1).
+// With --support, the types and prototypes come from that labelled support set (few-shot).
+import { readConllFile } from '../core/data/conll';
+import type { TagScheme } from '../core/data/tagSchemes';
+import { scoreEntities, scoreSpansIgnoringType } from '../core/metrics';
+import { NerEngine } from '../core/engine';
+import { parseArgs, numberFlag, stringFlag, UsageError } from './args';
+import { existsSync } from 'node:fs';
+
+const SCHEMES = ['auto', 'iob1', 'iob2', 'bioes'];
+
+async function readLabelled(path: string, scheme: string) {
+  if (!existsSync(path)) throw new UsageError(`cannot read ${path}: no such file`);
+  return (await readConllFile(path, { scheme: scheme as TagScheme | 'auto' })).sentences;
+}
+
+export async function evalCommand(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, ['test', 'model', 'support', 'scheme', 'threshold'], ['json']);
+  const testPath = stringFlag(args, 'test');
+  if (!testPath || args.positional.length > 0) throw new UsageError('usage: baner eval --test FILE [--model DIR] [--support FILE] [--scheme auto|iob1|iob2|bioes] [--threshold X] [--json]');
+  const scheme = stringFlag(args, 'scheme') ?? 'auto';
+  if (!SCHEMES.includes(scheme)) throw new UsageError(`--scheme must be one of ${SCHEMES.join(', ')}`);
+  const threshold = numberFlag(args, 'threshold', 0);
+  const started = Date.now();
+  const test = await readLabelled(testPath, scheme);
+  const engine = await NerEngine.load(stringFlag(args, 'model'));
+  const supportPath = stringFlag(args, 'support');
+  if (supportPath) {
+    const support = await readLabelled(supportPath, scheme);
+    const labelled = support.filter((s) => s.spans.length > 0);
+    if (labelled.length === 0) throw new UsageError(`${supportPath} has no labelled entity to learn types from`);
+    engine.useTypes(
+      await engine.prototypesFrom(
+        labelled.map((s) => s.tokens),
+        labelled.map((s) => s.spans),
+      ),
+    );
+  }
+  const unknown = [...new Set(test.flatMap((s) => s.spans.map((x) => x.label)))].filter((l) => !engine.labels.includes(l));
+  if (unknown.length > 0) console.error(`note: the test file has types the model does not predict: ${unknown.join(', ')}`);
+
+  const predicted = (await engine.predictTokens(test.map((s) => s.tokens))).map((list) => list.filter((s) => s.score >= threshold));
+  const gold = test.map((s) => s.spans);
+  const scores = scoreEntities(gold, predicted);
+  const spans = scoreSpansIgnoringType(gold, predicted);
+  const seconds = (Date.now() - started) / 1000;
+  const pct = (x: number) => Number((100 * x).toFixed(2));
+  if (!args.flags.has('json') || process.stdout.isTTY) {
+    console.error(`type            precision  recall     f1  support`);
+    for (const [label, s] of Object.entries(scores.perType)) {
+      console.error(`${label.padEnd(15)} ${pct(s.precision).toFixed(2).padStart(9)} ${pct(s.recall).toFixed(2).padStart(7)} ${pct(s.f1).toFixed(2).padStart(6)} ${String(s.support).padStart(8)}`);
+    }
+    console.error(`micro           ${pct(scores.micro.precision).toFixed(2).padStart(9)} ${pct(scores.micro.recall).toFixed(2).padStart(7)} ${pct(scores.micro.f1).toFixed(2).padStart(6)}`);
+    console.error(`span (untyped)  ${pct(spans.precision).toFixed(2).padStart(9)} ${pct(spans.recall).toFixed(2).padStart(7)} ${pct(spans.f1).toFixed(2).padStart(6)}`);
+  }
+  const summary = {
+    precision: pct(scores.micro.precision),
+    recall: pct(scores.micro.recall),
+    f1: pct(scores.micro.f1),
+    span_f1: pct(spans.f1),
+    macro_f1: pct(scores.macro.f1),
+    sentences: test.length,
+    seconds: Number(seconds.toFixed(2)),
+  };
+  if (args.flags.has('json')) console.log(JSON.stringify(summary));
+  else console.log(`F1 ${summary.f1}  span F1 ${summary.span_f1}  (${summary.sentences} sentences, ${summary.seconds} s)`);
+  await engine.dispose();
+}

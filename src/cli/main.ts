@@ -1,0 +1,43 @@
+// Entry of the `baner` command line.
+import { highlightCommand } from './highlight';
+import { evalCommand } from './eval';
+import { sampleSupportCommand } from './sampleSupport';
+import { UsageError } from './args';
+
+const HELP = `baner: few-shot named-entity recognition (BANER) from the command line
+
+usage:
+  baner highlight FILE [--model DIR] [--threshold X] [--json]
+      entities of a text file; --json prints one {"start","end","text","label","score"} per line
+  baner eval --test FILE [--model DIR] [--support FILE] [--scheme auto|iob1|iob2|bioes] [--threshold X] [--json]
+      predict a CoNLL file and score it; with --support (a CoNLL file of labelled sentences) the types
+      and prototypes come from the support set; --json prints
+      {"precision","recall","f1","span_f1","sentences","seconds"} last (micro, percent)
+  baner sample-support --from FILE --shots K [--seed S] --out FILE
+      sample a K-shot support set (Few-NERD greedy procedure) from a CoNLL file
+
+The default model is models/default of this package; --model DIR selects another.`;
+
+const commands: Record<string, (argv: string[]) => Promise<void>> = {
+  highlight: highlightCommand,
+  eval: evalCommand,
+  'sample-support': sampleSupportCommand,
+};
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    console.log(HELP);
+    return;
+  }
+  const run = commands[command];
+  if (!run) throw new UsageError(`unknown command "${command}" (try baner --help)`);
+  await run(rest);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const known = error instanceof UsageError || (error instanceof Error && /Error$/.test(error.name) && error.name !== 'Error' && error.name !== 'TypeError');
+  console.error(`baner: ${error instanceof Error ? error.message : String(error)}`);
+  if (!known && error instanceof Error && process.env.BANER_DEBUG) console.error(error.stack);
+  process.exit(error instanceof UsageError ? 2 : 1);
+});

@@ -1,0 +1,48 @@
+// Typed view of the `baner.*` settings.
+import * as vscode from 'vscode';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+
+export const SECTION = 'baner';
+
+export interface BanerConfig {
+  /** Model directory; '' = the model bundled with the extension. */
+  modelPath: string;
+  /** Entities scoring below this are not shown (0..1). */
+  confidenceThreshold: number;
+  /** Globs (`*.md`, `docs/**`) or language ids (`markdown`) of documents highlighted when opened. */
+  autoHighlight: string[];
+  /** Documents longer than this (characters) are not highlighted. */
+  maxDocumentSize: number;
+}
+
+export function readConfig(scope?: vscode.ConfigurationScope): BanerConfig {
+  const c = vscode.workspace.getConfiguration(SECTION, scope);
+  const threshold = c.get<number>('confidenceThreshold', 0.5);
+  return {
+    modelPath: c.get<string>('modelPath', '').trim(),
+    confidenceThreshold: Number.isFinite(threshold) ? Math.min(1, Math.max(0, threshold)) : 0.5,
+    autoHighlight: (c.get<unknown[]>('autoHighlight', []) ?? []).filter((p): p is string => typeof p === 'string' && p.trim() !== ''),
+    maxDocumentSize: Math.max(1, c.get<number>('maxDocumentSize', 2_000_000)),
+  };
+}
+
+/** The model directory to load: the setting (with `~` expanded) or the bundled models/default. */
+export function resolveModelDir(config: BanerConfig, extensionPath: string): string {
+  const path = config.modelPath;
+  if (path === '') return join(extensionPath, 'models', 'default');
+  const expanded = path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
+  return isAbsolute(expanded) ? expanded : resolve(extensionPath, expanded);
+}
+
+/** Whether `document` matches one of the `baner.autoHighlight` entries. */
+export function wantsAutoHighlight(config: BanerConfig, document: vscode.TextDocument): boolean {
+  return config.autoHighlight.some((entry) => vscode.languages.match(toFilter(entry), document) > 0);
+}
+
+/** A language id is a bare word; anything else is a glob, and a glob without `/` matches file names in any folder. */
+function toFilter(entry: string): vscode.DocumentFilter {
+  const e = entry.trim();
+  if (/^[\w.+#-]+$/.test(e) && !e.includes('.')) return { language: e };
+  return { pattern: e.includes('/') ? e : `**/${e}` };
+}

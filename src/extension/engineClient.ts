@@ -1,0 +1,217 @@
+// Host side of the model worker: spawns it, matches answers to requests by id, restarts it when it dies.
+// No 'vscode' import: this runs (and can be tested) in plain Node.
+import { Worker } from 'node:worker_threads';
+import type { Entity, WorkerEvent, WorkerRequest } from '../worker/protocol';
+
+export interface ModelInfo {
+  model: string;
+  modelDir: string;
+  provider: string;
+  labels: string[];
+  loadMs: number;
+}
+
+export type EngineState =
+  | { kind: 'stopped' }
+  | { kind: 'loading'; modelDir: string }
+  | { kind: 'ready'; info: ModelInfo }
+  | { kind: 'failed'; message: string };
+
+export interface HighlightOptions {
+  threshold: number;
+  signal?: AbortSignal;
+  onProgress?: (step: number, total: number) => void;
+}
+
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+interface Pending {
+  resolve: (entities: Entity[]) => void;
+  reject: (error: Error) => void;
+  onProgress?: (step: number, total: number) => void;
+}
+
+/** More crashes than this within CRASH_WINDOW_MS stop automatic restarts until the next request. */
+const MAX_CRASHES = 3;
+const CRASH_WINDOW_MS = 60_000;
+
+export class EngineClient {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly loadWaiters: Array<{ resolve: (info: ModelInfo) => void; reject: (error: Error) => void }> = [];
+  private readonly listeners = new Set<(state: EngineState) => void>();
+  private crashes: number[] = [];
+  private lastWorkerError: string | undefined;
+  private disposed = false;
+  private _state: EngineState = { kind: 'stopped' };
+
+  constructor(
+    private readonly workerPath: string,
+    private modelDir: string,
+    private readonly log: (line: string) => void = () => {},
+  ) {}
+
+  get state(): EngineState {
+    return this._state;
+  }
+
+  get modelDirectory(): string {
+    return this.modelDir;
+  }
+
+  /** Called on every state change; returns an unsubscribe function. */
+  onDidChangeState(listener: (state: EngineState) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Starts the worker if needed; resolves once the model is loaded. */
+  ready(): Promise<ModelInfo> {
+    if (this._state.kind === 'ready') return Promise.resolve(this._state.info);
+    const waiting = new Promise<ModelInfo>((resolve, reject) => this.loadWaiters.push({ resolve, reject }));
+    this.ensureLoaded();
+    return waiting;
+  }
+
+  /** Switches to the model in `modelDir` (the worker keeps the old one until the new one has loaded). */
+  load(modelDir: string): Promise<ModelInfo> {
+    this.modelDir = modelDir;
+    if (!this.worker) return this.ready();
+    const waiting = new Promise<ModelInfo>((resolve, reject) => this.loadWaiters.push({ resolve, reject }));
+    this.post({ type: 'load', modelDir });
+    this.setState({ kind: 'loading', modelDir });
+    return waiting;
+  }
+
+  highlight(text: string, options: HighlightOptions): Promise<Entity[]> {
+    if (this.disposed) return Promise.reject(new Error('the BANER engine has been shut down'));
+    if (options.signal?.aborted) return Promise.reject(new CancelledError());
+    this.ensureLoaded();
+    const id = this.nextId++;
+    return new Promise<Entity[]>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress: options.onProgress });
+      options.signal?.addEventListener(
+        'abort',
+        () => {
+          if (!this.pending.delete(id)) return;
+          this.post({ type: 'cancel', id });
+          reject(new CancelledError());
+        },
+        { once: true },
+      );
+      this.post({ type: 'highlight', id, text, threshold: options.threshold });
+    });
+  }
+
+  /** Requests waiting for an answer. */
+  get busy(): number {
+    return this.pending.size;
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const worker = this.worker;
+    this.worker = undefined;
+    this.failAll(new Error('the BANER engine has been shut down'));
+    this.listeners.clear();
+    await worker?.terminate();
+  }
+
+  /** A worker that has loaded, is loading, or (after a failed load) tries again: the model may have been fixed since. */
+  private ensureLoaded(): void {
+    if (!this.worker) return this.ensureWorker();
+    if (this._state.kind !== 'failed') return;
+    this.post({ type: 'load', modelDir: this.modelDir });
+    this.setState({ kind: 'loading', modelDir: this.modelDir });
+  }
+
+  private ensureWorker(): void {
+    if (this.worker || this.disposed) return;
+    this.log(`starting model worker (${this.modelDir})`);
+    const worker = new Worker(this.workerPath, { name: 'baner-model' });
+    this.worker = worker;
+    this.lastWorkerError = undefined;
+    worker.on('message', (event: WorkerEvent) => this.onEvent(event));
+    worker.on('error', (error) => {
+      this.lastWorkerError = error.message;
+      this.log(`model worker error: ${error.stack ?? error.message}`);
+    });
+    worker.on('exit', (code) => this.onExit(worker, code));
+    this.post({ type: 'load', modelDir: this.modelDir });
+    this.setState({ kind: 'loading', modelDir: this.modelDir });
+  }
+
+  private post(request: WorkerRequest): void {
+    this.worker?.postMessage(request);
+  }
+
+  private onEvent(event: WorkerEvent): void {
+    switch (event.type) {
+      case 'ready': {
+        const info: ModelInfo = { model: event.model, modelDir: event.modelDir, provider: event.provider, labels: event.labels, loadMs: event.loadMs };
+        this.log(`model ${info.model} loaded from ${info.modelDir} in ${info.loadMs} ms (${info.provider}; ${info.labels.join(', ')})`);
+        this.setState({ kind: 'ready', info });
+        for (const w of this.loadWaiters.splice(0)) w.resolve(info);
+        break;
+      }
+      case 'result': {
+        const p = this.pending.get(event.id);
+        if (!p) break; // cancelled meanwhile
+        this.pending.delete(event.id);
+        p.resolve(event.entities);
+        break;
+      }
+      case 'progress':
+        this.pending.get(event.id)?.onProgress?.(event.step, event.total);
+        break;
+      case 'error': {
+        if (event.id === undefined) {
+          this.log(event.message);
+          this.setState({ kind: 'failed', message: event.message });
+          for (const w of this.loadWaiters.splice(0)) w.reject(new Error(event.message));
+          break;
+        }
+        const p = this.pending.get(event.id);
+        if (!p) break;
+        this.pending.delete(event.id);
+        p.reject(new Error(event.message));
+        break;
+      }
+    }
+  }
+
+  private onExit(worker: Worker, code: number): void {
+    if (worker !== this.worker) return; // terminated on purpose
+    this.worker = undefined;
+    const reason = `the BANER model worker stopped unexpectedly (exit code ${code})${this.lastWorkerError ? `: ${this.lastWorkerError}` : ''}`;
+    this.log(reason);
+    this.failAll(new Error(reason));
+    if (this.disposed) return;
+    const now = Date.now();
+    this.crashes = [...this.crashes.filter((t) => now - t < CRASH_WINDOW_MS), now];
+    if (this.crashes.length > MAX_CRASHES) {
+      this.setState({ kind: 'failed', message: `${reason}; not restarted after ${MAX_CRASHES} crashes in a minute` });
+      this.crashes = []; // the next request tries again
+      return;
+    }
+    this.ensureWorker();
+  }
+
+  private failAll(error: Error): void {
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) p.reject(error);
+    for (const w of this.loadWaiters.splice(0)) w.reject(error);
+  }
+
+  private setState(state: EngineState): void {
+    this._state = state;
+    for (const l of this.listeners) l(state);
+  }
+}

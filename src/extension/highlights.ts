@@ -1,0 +1,187 @@
+// Which documents are highlighted, with what; re-highlights them (debounced) as they change.
+import * as vscode from 'vscode';
+import type { Entity } from '../worker/protocol';
+import { CancelledError, type EngineClient } from './engineClient';
+import type { EntityDecorations } from './decorations';
+import { readConfig, wantsAutoHighlight } from './config';
+
+/** Delay between the last edit of a highlighted document and its re-highlight. */
+const EDIT_DEBOUNCE_MS = 500;
+
+export interface DocumentEntities {
+  /** The document version the entities were computed for. */
+  version: number;
+  entities: Entity[];
+}
+
+export type HighlightTrigger = 'command' | 'auto' | 'edit' | 'settings';
+
+/** The entity covering `offset` (entities sorted by start, not overlapping). */
+export function entityAt(entities: readonly Entity[], offset: number): Entity | undefined {
+  let lo = 0;
+  let hi = entities.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const e = entities[mid];
+    if (offset < e.start) hi = mid - 1;
+    else if (offset >= e.end) lo = mid + 1;
+    else return e;
+  }
+  return undefined;
+}
+
+export class Highlighter implements vscode.Disposable {
+  private readonly highlighted = new Map<string, DocumentEntities>();
+  private readonly running = new Map<string, AbortController>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly busyListeners = new Set<(busy: number, progress?: string) => void>();
+
+  constructor(
+    private readonly client: EngineClient,
+    private readonly decorations: EntityDecorations,
+    private readonly log: (line: string) => void,
+  ) {
+    this.subscriptions.push(
+      vscode.workspace.onDidChangeTextDocument((e) => this.onDidChange(e)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.forget(d)),
+      vscode.window.onDidChangeVisibleTextEditors((editors) => this.onVisibleEditors(editors)),
+    );
+  }
+
+  /** Entities of a document, if it is highlighted. */
+  get(document: vscode.TextDocument): DocumentEntities | undefined {
+    return this.highlighted.get(key(document));
+  }
+
+  /** Number of requests in flight, and a progress text of the latest long one. */
+  onDidChangeBusy(listener: (busy: number, progress?: string) => void): vscode.Disposable {
+    this.busyListeners.add(listener);
+    return new vscode.Disposable(() => this.busyListeners.delete(listener));
+  }
+
+  /**
+   * Highlights `document` in all its editors; from then on it is re-highlighted as it changes.
+   * Resolves to the number of entities, or undefined when cancelled or superseded by an edit.
+   * Rejects on engine errors and on documents above `baner.maxDocumentSize`.
+   */
+  async highlight(document: vscode.TextDocument, trigger: HighlightTrigger): Promise<number | undefined> {
+    const k = key(document);
+    const config = readConfig(document);
+    const text = document.getText();
+    const name = vscode.workspace.asRelativePath(document.uri);
+    if (text.length > config.maxDocumentSize) {
+      const message = `${name} has ${text.length.toLocaleString()} characters, more than baner.maxDocumentSize (${config.maxDocumentSize.toLocaleString()})`;
+      this.log(`${trigger}: ${message}`);
+      throw new Error(message);
+    }
+    this.running.get(k)?.abort();
+    const controller = new AbortController();
+    this.running.set(k, controller);
+    const version = document.version;
+    this.emitBusy();
+    const started = Date.now();
+    try {
+      const entities = await this.client.highlight(text, {
+        threshold: config.confidenceThreshold,
+        signal: controller.signal,
+        onProgress: (step, total) => this.emitBusy(`${step}/${total}`),
+      });
+      if (document.isClosed || document.version !== version) return undefined; // an edit follows with its own run
+      this.highlighted.set(k, { version, entities });
+      for (const editor of vscode.window.visibleTextEditors) if (key(editor.document) === k) this.decorations.apply(editor, entities);
+      this.log(`${trigger}: ${entities.length} entities in ${name} (${Date.now() - started} ms)`);
+      return entities.length;
+    } catch (error) {
+      if (error instanceof CancelledError) return undefined;
+      this.log(`${trigger}: ${name}: ${(error as Error).message}`);
+      throw error;
+    } finally {
+      if (this.running.get(k) === controller) this.running.delete(k);
+      this.emitBusy();
+    }
+  }
+
+  /** Removes the highlights of `document` and stops following its edits. */
+  clear(document: vscode.TextDocument): void {
+    this.forget(document);
+    for (const editor of vscode.window.visibleTextEditors) if (editor.document === document) this.decorations.clear(editor);
+  }
+
+  /** Re-highlights every highlighted document (after a model or threshold change). */
+  refreshAll(): void {
+    for (const document of vscode.workspace.textDocuments) {
+      if (this.highlighted.has(key(document))) this.run(document, 'settings');
+    }
+  }
+
+  /** Highlights visible documents that `baner.autoHighlight` asks for and that are not highlighted yet. */
+  autoHighlightVisible(): void {
+    for (const editor of vscode.window.visibleTextEditors) {
+      const document = editor.document;
+      const k = key(document);
+      if (this.highlighted.has(k) || this.running.has(k)) continue;
+      if (isTextDocument(document) && wantsAutoHighlight(readConfig(document), document)) this.run(document, 'auto');
+    }
+  }
+
+  /** Runs a highlight whose failure is only logged (automatic triggers: no pop-up per keystroke). */
+  private run(document: vscode.TextDocument, trigger: HighlightTrigger): void {
+    this.highlight(document, trigger).catch(() => {});
+  }
+
+  private onDidChange(e: vscode.TextDocumentChangeEvent): void {
+    const k = key(e.document);
+    if (e.contentChanges.length === 0 || !(this.highlighted.has(k) || this.running.has(k))) return;
+    this.running.get(k)?.abort();
+    clearTimeout(this.timers.get(k));
+    this.timers.set(
+      k,
+      setTimeout(() => {
+        this.timers.delete(k);
+        if (!e.document.isClosed) this.run(e.document, 'edit');
+      }, EDIT_DEBOUNCE_MS),
+    );
+  }
+
+  private onVisibleEditors(editors: readonly vscode.TextEditor[]): void {
+    // A newly shown editor has no decorations yet.
+    for (const editor of editors) {
+      const state = this.highlighted.get(key(editor.document));
+      if (state) this.decorations.apply(editor, state.entities);
+    }
+    this.autoHighlightVisible();
+  }
+
+  private forget(document: vscode.TextDocument): void {
+    const k = key(document);
+    this.running.get(k)?.abort();
+    this.running.delete(k);
+    clearTimeout(this.timers.get(k));
+    this.timers.delete(k);
+    this.highlighted.delete(k);
+  }
+
+  private emitBusy(progress?: string): void {
+    for (const l of this.busyListeners) l(this.running.size, progress);
+  }
+
+  dispose(): void {
+    for (const c of this.running.values()) c.abort();
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.running.clear();
+    this.timers.clear();
+    this.highlighted.clear();
+    this.busyListeners.clear();
+    for (const s of this.subscriptions) s.dispose();
+  }
+}
+
+function key(document: vscode.TextDocument): string {
+  return document.uri.toString();
+}
+
+/** Editors also show output channels and other non-file documents: leave those alone. */
+function isTextDocument(document: vscode.TextDocument): boolean {
+  return document.uri.scheme === 'file' || document.uri.scheme === 'untitled';
+}
