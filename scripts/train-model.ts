@@ -3,7 +3,8 @@
 //   npm run train:model [-- --out models/default --set epochs=12 --set contrastiveWeight=0]
 import * as tf from '@tensorflow/tfjs-core';
 import { initTf } from '../src/core/model/tfBackend';
-import { mkdirSync, existsSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { readConllFile } from '../src/core/data/conll';
 import { scoreEntities, scoreSpansIgnoringType } from '../src/core/metrics';
@@ -101,7 +102,8 @@ async function main(): Promise<void> {
   const started = Date.now();
   const random = seededRandom(hp.seed);
   mkdirSync(out, { recursive: true });
-  if (!existsSync(join(out, 'word-vectors.bin'))) throw new Error(`${out}/word-vectors.bin is missing: run npm run prepare:vectors first`);
+  // The word vectors are part of the build: always made from the registry package, into the output directory.
+  execFileSync(process.execPath, ['--max-old-space-size=8192', '--import', 'tsx', join(__dirname, 'prepare-word-vectors.ts'), out], { stdio: 'inherit' });
   const words = WordVectors.load(out);
 
   const ngramTable = new Float32Array(hp.ngramBuckets * hp.ngramDims);
@@ -315,11 +317,12 @@ async function main(): Promise<void> {
     typing,
     hyperParameters: hp,
     data: { train: 'CoNLL-2003 eng.train (IOB1)', selection: 'CoNLL-2003 eng.testa', test: 'CoNLL-2003 eng.testb' },
-    training: { backend: tf.getBackend(), seconds: Math.round((Date.now() - started) / 1000), bestEpoch: best.epoch, history },
+    training: { command: `npm run train:model -- ${process.argv.slice(2).join(' ')}`.trim(), backend: tf.getBackend(), seconds: Math.round((Date.now() - started) / 1000), bestEpoch: best.epoch, history },
     evaluation: { chosen: { dev: evaluation.dev[typing], test: evaluation.test[typing] }, ...evaluation },
     files: ['word-vocab.txt', 'word-vectors.bin', 'ngram-vectors.bin', 'encoder-weights.bin', 'types.json', 'encoder.onnx', 'span-head.onnx'],
   };
   writeFileAtomic(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'write-model-card.ts'), out], { stdio: 'inherit' });
   console.log(`wrote ${out} in ${((Date.now() - started) / 60000).toFixed(1)} min; test F1 ${evaluation.test[typing].f1.toFixed(2)} span F1 ${evaluation.test[typing].span_f1.toFixed(2)}`);
 }
 

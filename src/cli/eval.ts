@@ -6,6 +6,9 @@ import { scoreEntities, scoreSpansIgnoringType } from '../core/metrics';
 import { NerEngine } from '../core/engine';
 import { parseArgs, numberFlag, stringFlag, UsageError } from './args';
 import { existsSync } from 'node:fs';
+import { defaultModelDir } from '../core/model/modelDirectory';
+import { ADAPT_METHODS, adaptEngine, loadFewShotContext } from './fewshot';
+import type { AdaptMethod } from '../core/adapt';
 
 const SCHEMES = ['auto', 'iob1', 'iob2', 'bioes'];
 
@@ -15,26 +18,24 @@ async function readLabelled(path: string, scheme: string) {
 }
 
 export async function evalCommand(argv: string[]): Promise<void> {
-  const args = parseArgs(argv, ['test', 'model', 'support', 'scheme', 'threshold'], ['json']);
+  const args = parseArgs(argv, ['test', 'model', 'support', 'scheme', 'threshold', 'adapt', 'seed'], ['json']);
   const testPath = stringFlag(args, 'test');
-  if (!testPath || args.positional.length > 0) throw new UsageError('usage: baner eval --test FILE [--model DIR] [--support FILE] [--scheme auto|iob1|iob2|bioes] [--threshold X] [--json]');
+  if (!testPath || args.positional.length > 0) throw new UsageError('usage: baner eval --test FILE [--model DIR] [--support FILE [--adapt none|lorahub|full]] [--scheme auto|iob1|iob2|bioes] [--threshold X] [--json]');
   const scheme = stringFlag(args, 'scheme') ?? 'auto';
   if (!SCHEMES.includes(scheme)) throw new UsageError(`--scheme must be one of ${SCHEMES.join(', ')}`);
   const threshold = numberFlag(args, 'threshold', 0);
   const started = Date.now();
   const test = await readLabelled(testPath, scheme);
-  const engine = await NerEngine.load(stringFlag(args, 'model'));
+  const modelDir = stringFlag(args, 'model') ?? defaultModelDir();
+  const engine = await NerEngine.load(modelDir);
   const supportPath = stringFlag(args, 'support');
+  const method = (stringFlag(args, 'adapt') ?? 'full') as AdaptMethod;
+  if (!ADAPT_METHODS.includes(method)) throw new UsageError(`--adapt must be one of ${ADAPT_METHODS.join(', ')}`);
   if (supportPath) {
     const support = await readLabelled(supportPath, scheme);
-    const labelled = support.filter((s) => s.spans.length > 0);
-    if (labelled.length === 0) throw new UsageError(`${supportPath} has no labelled entity to learn types from`);
-    engine.useTypes(
-      await engine.prototypesFrom(
-        labelled.map((s) => s.tokens),
-        labelled.map((s) => s.spans),
-      ),
-    );
+    if (!support.some((s) => s.spans.length > 0)) throw new UsageError(`${supportPath} has no labelled entity to learn types from`);
+    const adapter = await adaptEngine(engine, await loadFewShotContext(modelDir), support, { method, seed: numberFlag(args, 'seed', 1) });
+    console.error(`adapted (${method}) to ${adapter.config.types.length} types in ${adapter.config.training.seconds} s`);
   }
   const unknown = [...new Set(test.flatMap((s) => s.spans.map((x) => x.label)))].filter((l) => !engine.labels.includes(l));
   if (unknown.length > 0) console.error(`note: the test file has types the model does not predict: ${unknown.join(', ')}`);

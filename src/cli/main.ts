@@ -2,6 +2,7 @@
 import { highlightCommand } from './highlight';
 import { evalCommand } from './eval';
 import { sampleSupportCommand } from './sampleSupport';
+import { benchFewshotCommand } from './benchFewshot';
 import { UsageError } from './args';
 
 const HELP = `baner: few-shot named-entity recognition (BANER) from the command line
@@ -9,12 +10,15 @@ const HELP = `baner: few-shot named-entity recognition (BANER) from the command 
 usage:
   baner highlight FILE [--model DIR] [--threshold X] [--json]
       entities of a text file; --json prints one {"start","end","text","label","score"} per line
-  baner eval --test FILE [--model DIR] [--support FILE] [--scheme auto|iob1|iob2|bioes] [--threshold X] [--json]
+  baner eval --test FILE [--model DIR] [--support FILE [--adapt none|lorahub|full]] [--scheme auto|iob1|iob2|bioes] [--threshold X] [--json]
       predict a CoNLL file and score it; with --support (a CoNLL file of labelled sentences) the types
       and prototypes come from the support set; --json prints
       {"precision","recall","f1","span_f1","sentences","seconds"} last (micro, percent)
   baner sample-support --from FILE --shots K [--seed S] --out FILE
       sample a K-shot support set (Few-NERD greedy procedure) from a CoNLL file
+  baner bench-fewshot [--targets wnut17,politics,...] [--shots 1,5] [--seeds 10] [--split test|dev]
+                      [--variants prototypes,lorahub,full,full-nocontrastive] [--set key=value,...] [--out FILE]
+      few-shot episodes: adapt with each variant, report mean/std micro-F1 over seeds
 
 The default model is models/default of this package; --model DIR selects another.`;
 
@@ -22,6 +26,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   highlight: highlightCommand,
   eval: evalCommand,
   'sample-support': sampleSupportCommand,
+  'bench-fewshot': benchFewshotCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -13,6 +13,9 @@ import { readManifest, readTypeVectors, defaultModelDir, type ModelManifest } fr
 import { chooseProvider, createSession, type ExecutionPreference, type SessionChoice } from './model/onnxSessions';
 import { decodeSpans, SPAN_TAGS, type DetectedSpan } from './spans/bioes';
 import { buildPrototypes, classify, normaliseRows, type TypeSpace } from './types/prototypes';
+import { NOT_AN_ENTITY, mergeAdapter, type Adapter } from './adapters/adapter';
+import { loadWeights, type NamedArray } from './model/weightsFile';
+import { buildEncoderOnnx, buildSpanHeadOnnx } from './model/exportOnnx';
 
 export interface EngineOptions {
   preference?: ExecutionPreference;
@@ -47,10 +50,11 @@ export class NerEngine {
     readonly dir: string,
     readonly manifest: ModelManifest,
     readonly featurizer: Featurizer,
-    private readonly encoder: ort.InferenceSession,
-    private readonly spanHead: ort.InferenceSession,
+    private encoder: ort.InferenceSession,
+    private spanHead: ort.InferenceSession,
     readonly execution: SessionChoice,
     private readonly batchTokens: number,
+    private readonly threads: number,
   ) {
     const t = readTypeVectors(dir);
     const a = manifest.architecture;
@@ -71,11 +75,39 @@ export class NerEngine {
     const threads = options.threads ?? 0;
     const encoder = await createSession(join(dir, 'encoder.onnx'), choice, threads);
     const spanHead = await createSession(join(dir, 'span-head.onnx'), choice, threads);
-    return new NerEngine(dir, manifest, featurizer, encoder, spanHead, choice, options.batchTokens ?? 4096);
+    return new NerEngine(dir, manifest, featurizer, encoder, spanHead, choice, options.batchTokens ?? 4096, threads);
   }
 
+  /** Entity types the engine assigns (the non-entity prototype is not a type). */
   get labels(): string[] {
-    return this.types.labels;
+    return this.types.labels.filter((l) => l !== NOT_AN_ENTITY);
+  }
+
+  private baseWeights?: Map<string, NamedArray>;
+  private adapterName?: string;
+
+  get activeAdapter(): string | undefined {
+    return this.adapterName;
+  }
+
+  /**
+   * Runs with an adapter from now on: its LoRA deltas merged into the weights (new ONNX sessions built in
+   * memory) and its types; undefined returns to the base model and its own types.
+   */
+  async useAdapter(adapter: Adapter | undefined): Promise<void> {
+    const weights = (this.baseWeights ??= loadWeights(join(this.dir, 'encoder-weights.bin')));
+    const merged = adapter && adapter.modules.size > 0 ? mergeAdapter(weights, adapter) : weights;
+    const choice = this.execution;
+    const encoder = await createSession(buildEncoderOnnx(this.manifest.architecture, merged), choice, this.threads);
+    const spanHead = await createSession(buildSpanHeadOnnx(this.manifest.architecture, merged), choice, this.threads);
+    await this.encoder.release();
+    await this.spanHead.release();
+    this.encoder = encoder;
+    this.spanHead = spanHead;
+    this.adapterName = adapter?.config.name;
+    this.types = adapter
+      ? { labels: adapter.types.labels, dims: this.defaultTypes.dims, vectors: normaliseRows(adapter.types.vectors, this.defaultTypes.dims), scale: this.defaultTypes.scale }
+      : this.defaultTypes;
   }
 
   /** Types the engine assigns from now on (e.g. prototypes of a support set); undefined restores the model's own. */
@@ -143,6 +175,7 @@ export class NerEngine {
       const embeddings = await this.spanEmbeddings(hidden, time, detected);
       detected.forEach((span, m) => {
         const typed = classify(this.types, embeddings, m * P);
+        if (typed.label === NOT_AN_ENTITY) return; // nearest to the non-entity prototype
         result[indices[span.b]].push({
           start: span.start,
           end: span.end,

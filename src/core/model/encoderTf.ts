@@ -59,20 +59,51 @@ export interface ForwardOptions {
   seed?: number;
 }
 
-/** features [B, T, F], mask [B, T] (1 = token, 0 = padding). */
-export function encode(c: EncoderConfig, w: Weights, features: tf.Tensor3D, mask: tf.Tensor2D, opts: ForwardOptions): EncoderOutputs {
-  const m = tf.expandDims(mask, 2);
-  const drop = (x: tf.Tensor, rate: number | undefined, salt: number) =>
+/** LoRA deltas on named weight matrices: W x becomes W x + scale * (x A) B. */
+export interface LoraTensors {
+  scale: number;
+  modules: Map<string, { A: tf.Tensor2D; B: tf.Tensor2D }>;
+}
+
+/** A dense layer by weight name ("conv2" uses conv2.W, conv2.b), with its LoRA delta when one is given. */
+function dense(x: tf.Tensor, w: Weights, name: string, lora?: LoraTensors): tf.Tensor {
+  const y = linear(x, w.get(`${name}.W`)!, w.get(`${name}.b`)!);
+  const mod = lora?.modules.get(`${name}.W`);
+  if (!mod) return y;
+  const inDim = x.shape[x.shape.length - 1];
+  const low = matMul2d(matMul2d(tf.reshape(x, [-1, inDim]) as tf.Tensor2D, mod.A), mod.B);
+  return tf.add(y, tf.reshape(tf.mul(low, lora!.scale), y.shape));
+}
+
+function dropper(opts: ForwardOptions) {
+  return (x: tf.Tensor, rate: number | undefined, salt: number) =>
     opts.training && rate ? tf.dropout(x, rate, undefined, opts.seed === undefined ? undefined : opts.seed * 31 + salt) : x;
-  let h = tf.mul(tf.relu(linear(drop(features, opts.inputDropout, 1), w.get('input.W')!, w.get('input.b')!)), m) as tf.Tensor3D;
+}
+
+/** features [B, T, F], mask [B, T] (1 = token, 0 = padding). */
+export function encode(c: EncoderConfig, w: Weights, features: tf.Tensor3D, mask: tf.Tensor2D, opts: ForwardOptions, lora?: LoraTensors): EncoderOutputs {
+  const drop = dropper(opts);
+  const h = tf.mul(tf.relu(linear(drop(features, opts.inputDropout, 1), w.get('input.W')!, w.get('input.b')!)), tf.expandDims(mask, 2)) as tf.Tensor3D;
+  return encodeFrom(c, w, h, 0, mask, opts, lora);
+}
+
+/**
+ * The encoder from block `first` on, given the hidden states entering it (the output of block first-1,
+ * or of the input layer for first = 0). Lower blocks are frozen under LoRA, so adaptation caches their
+ * output once and runs only this part. layers[l] is set for l >= first.
+ */
+export function encodeFrom(c: EncoderConfig, w: Weights, hidden: tf.Tensor3D, first: number, mask: tf.Tensor2D, opts: ForwardOptions, lora?: LoraTensors): EncoderOutputs {
+  const m = tf.expandDims(mask, 2);
+  const drop = dropper(opts);
+  let h = hidden;
   const layers: tf.Tensor3D[] = [];
-  c.dilations.forEach((d, l) => {
-    const u = tf.relu(linear(shiftedConcat(h, d), w.get(`conv${l}.W`)!, w.get(`conv${l}.b`)!));
+  for (let l = first; l < c.dilations.length; l++) {
+    const u = tf.relu(dense(shiftedConcat(h, c.dilations[l]), w, `conv${l}`, lora));
     const sum = tf.add(h, drop(u, opts.hiddenDropout, 10 + l));
     h = tf.mul(layerNorm(sum, w.get(`conv${l}.ln.g`)!, w.get(`conv${l}.ln.b`)!, c.layerNormEps), m) as tf.Tensor3D;
-    layers.push(h);
-  });
-  const tagLogits = linear(drop(h, opts.hiddenDropout, 99), w.get('tags.W')!, w.get('tags.b')!) as tf.Tensor3D;
+    layers[l] = h;
+  }
+  const tagLogits = dense(drop(h, opts.hiddenDropout, 99), w, 'tags', lora) as tf.Tensor3D;
   return { layers, tagLogits };
 }
 
@@ -102,8 +133,8 @@ export function spanFeatures(hidden: tf.Tensor3D, sel: SpanSelection): tf.Tensor
 }
 
 /** L2-normalised span embeddings [M, P] (stage 2's representation). */
-export function spanEmbeddings(w: Weights, features: tf.Tensor2D): tf.Tensor2D {
-  return l2Normalize(linear(features, w.get('span.W')!, w.get('span.b')!)) as tf.Tensor2D;
+export function spanEmbeddings(w: Weights, features: tf.Tensor2D, lora?: LoraTensors): tf.Tensor2D {
+  return l2Normalize(dense(features, w, 'span', lora)) as tf.Tensor2D;
 }
 
 export function l2Normalize(x: tf.Tensor, eps = 1e-6): tf.Tensor {

@@ -1,5 +1,6 @@
 // A model directory: manifest.json plus the files it names. Loading checks what it needs and says what is missing.
 import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { EncoderConfig } from './architecture';
 
@@ -46,4 +47,9 @@ export function readManifest(dir: string): ModelManifest {
 
 export function readTypeVectors(dir: string): TypeVectors {
   return JSON.parse(readFileSync(join(dir, 'types.json'), 'utf8')) as TypeVectors;
+}
+
+/** Identity of a base model's weights: adapters record it and are refused by any other model. */
+export function baseModelHash(dir: string): string {
+  return createHash('sha256').update(readFileSync(join(dir, 'encoder-weights.bin'))).digest('hex');
 }

@@ -1,0 +1,107 @@
+// `baner bench-fewshot`: N-way K-shot episodes (Few-NERD greedy sampling, seeded) on few-shot targets,
+// each adapted with several methods and evaluated on the target's test (or dev) split.
+// Reports mean and standard deviation of micro-F1 over seeds. Hub adapters of the target's own domain
+// are left out (leave-one-domain-out); WNUT-17 has none.
+import { join, resolve } from 'node:path';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { readConllFile } from '../core/data/conll';
+import { sampleSupportSet } from '../core/data/episodes';
+import { scoreEntities, scoreSpansIgnoringType } from '../core/metrics';
+import { NerEngine } from '../core/engine';
+import { defaultModelDir } from '../core/model/modelDirectory';
+import type { AdaptMethod, AdaptOptions } from '../core/adapt';
+import { adaptEngine, loadFewShotContext } from './fewshot';
+import { parseArgs, stringFlag, UsageError } from './args';
+
+interface Target {
+  name: string;
+  pool: string;
+  dev: string;
+  test: string;
+  hubDomain?: string;
+}
+
+const TARGETS: Target[] = [
+  { name: 'wnut17', pool: 'wnut17/wnut17train.conll', dev: 'wnut17/emerging.dev.conll', test: 'wnut17/emerging.test.annotated' },
+  ...['politics', 'science', 'music', 'literature', 'ai'].map((d) => ({ name: d, pool: `crossner/${d}/train.txt`, dev: `crossner/${d}/dev.txt`, test: `crossner/${d}/test.txt`, hubDomain: d })),
+];
+
+/** A benchmark variant: an adaptation method plus option overrides (e.g. the no-contrastive ablation). */
+interface Variant {
+  name: string;
+  method: AdaptMethod;
+  options: Partial<AdaptOptions> & { excludeHub?: string[] };
+}
+
+const VARIANTS: Record<string, Variant> = {
+  prototypes: { name: 'prototypes', method: 'none', options: {} },
+  lorahub: { name: 'lorahub', method: 'lorahub', options: {} },
+  full: { name: 'full', method: 'full', options: {} },
+  lora: { name: 'lora', method: 'full', options: { excludeHub: ['*'] } },
+  'full-nocontrastive': { name: 'full-nocontrastive', method: 'full', options: { contrastiveWeight: 0 } },
+};
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const std = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
+
+export async function benchFewshotCommand(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, ['model', 'data', 'targets', 'shots', 'seeds', 'variants', 'split', 'out', 'set'], []);
+  const modelDir = stringFlag(args, 'model') ?? defaultModelDir();
+  const data = resolve(stringFlag(args, 'data') ?? '../shared/data');
+  const targets = (stringFlag(args, 'targets') ?? TARGETS.map((t) => t.name).join(',')).split(',').map((n) => {
+    const t = TARGETS.find((x) => x.name === n);
+    if (!t) throw new UsageError(`unknown target ${n} (known: ${TARGETS.map((x) => x.name).join(', ')})`);
+    return t;
+  });
+  const shots = (stringFlag(args, 'shots') ?? '1,5').split(',').map(Number);
+  const seeds = Number(stringFlag(args, 'seeds') ?? 10);
+  const variants = (stringFlag(args, 'variants') ?? Object.keys(VARIANTS).join(',')).split(',').map((n) => {
+    const v = VARIANTS[n];
+    if (!v) throw new UsageError(`unknown variant ${n} (known: ${Object.keys(VARIANTS).join(', ')})`);
+    return v;
+  });
+  const split = stringFlag(args, 'split') ?? 'test';
+  if (split !== 'test' && split !== 'dev') throw new UsageError('--split must be test or dev');
+  const overrides: Partial<AdaptOptions> = {};
+  const set = stringFlag(args, 'set');
+  if (set) for (const kv of set.split(';')) overrides[kv.split('=')[0] as keyof AdaptOptions] = JSON.parse(kv.split('=')[1]) as never;
+
+  const context = await loadFewShotContext(modelDir);
+  const engine = await NerEngine.load(modelDir);
+  const results: Array<Record<string, unknown>> = [];
+  console.log(`few-shot episodes on the ${split} split, ${seeds} seeds; hub: ${context.hub.map((a) => a.config.name).join(', ') || 'none'}`);
+  console.log('target | K | variant | F1 mean | F1 std | span F1 mean | adapt s mean');
+  for (const target of targets) {
+    const pool = (await readConllFile(join(data, target.pool), { scheme: 'auto' })).sentences;
+    const evalSet = (await readConllFile(join(data, split === 'test' ? target.test : target.dev), { scheme: 'auto' })).sentences;
+    for (const k of shots) {
+      const perVariant = new Map<string, { f1: number[]; span: number[]; seconds: number[] }>();
+      for (let seed = 1; seed <= seeds; seed++) {
+        const support = sampleSupportSet(pool, k, seed).sentences;
+        for (const v of variants) {
+          const adapter = await adaptEngine(engine, context, support, { method: v.method, seed, ...v.options, ...overrides, excludeHub: [...(target.hubDomain ? [target.hubDomain] : []), ...(v.options.excludeHub ?? [])] });
+          const predicted = await engine.predictTokens(evalSet.map((s) => s.tokens));
+          const gold = evalSet.map((s) => s.spans);
+          const f1 = 100 * scoreEntities(gold, predicted).micro.f1;
+          const span = 100 * scoreSpansIgnoringType(gold, predicted).f1;
+          const seconds = Number(adapter.config.training.seconds);
+          const r = perVariant.get(v.name) ?? { f1: [], span: [], seconds: [] };
+          r.f1.push(f1);
+          r.span.push(span);
+          r.seconds.push(seconds);
+          perVariant.set(v.name, r);
+          results.push({ target: target.name, k, seed, variant: v.name, f1, span_f1: span, seconds, supportSentences: support.length, lorahub: adapter.config.training.lorahub });
+        }
+      }
+      for (const [name, r] of perVariant) {
+        console.log(`${target.name} | ${k} | ${name} | ${mean(r.f1).toFixed(2)} | ${std(r.f1).toFixed(2)} | ${mean(r.span).toFixed(2)} | ${mean(r.seconds).toFixed(1)}`);
+      }
+    }
+  }
+  const out = stringFlag(args, 'out');
+  if (out) {
+    mkdirSync(resolve(out, '..'), { recursive: true });
+    writeFileSync(out, JSON.stringify({ split, seeds, shots, overrides, results }, null, 2));
+  }
+  await engine.dispose();
+}
