@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     // The news domain is the base model's own training data: a seeded sample of 1,000 sentences is enough.
     if (sentences.length > 1000) sentences = shuffleInPlace(sentences, seededRandom(7)).slice(0, 1000);
     const started = Date.now();
-    const adapter = await adapt(base, { sentences }, { name: domain, method: 'full', steps, batchSentences: 24, seed: 11 }, (p) => {
+    const adapter = await adapt(base, { sentences }, { name: domain, method: 'full', steps, learningRate: 3e-3, batchSentences: 24, seed: 11 }, (p) => {
       if (p.phase === 'finetune' && p.step % 50 === 0) console.log(`  ${domain} step ${p.step}/${p.total} loss ${p.loss?.toFixed(4)}`);
     });
     adapter.config.training.data = file;

@@ -12,7 +12,7 @@ import type { AdaptationBase } from './adapters/adaptationBase';
 import { ADAPTER_FORMAT, DEFAULT_TARGETS, NOT_AN_ENTITY, composeModules, loraScale, type Adapter, type LoraModule } from './adapters/adapter';
 import { encodeFrom, encode, l2Normalize, matMul2d, spanEmbeddings, spanFeatures, type LoraTensors } from './model/encoderTf';
 import { encodeSentence, padBatch, selectionTensors, spanSelectionData } from './training/batches';
-import { spansToTagIds, decodeSpans, SPAN_TAGS } from './spans/bioes';
+import { spansToTagIds, decodeSpans, SPAN_TAGS, TAG_O } from './spans/bioes';
 import { buildContrastivePairs, boundaryContrastiveLoss } from './spans/boundaryContrastive';
 import { minimizeCmaEs } from './adapters/cmaes';
 import { CancelledError, type CancelToken } from './cancellation';
@@ -44,6 +44,11 @@ export interface AdaptOptions {
   /** Learn a prototype of non-entities from wrongly detected and rejected spans. */
   negativePrototype?: boolean;
   hiddenDropout?: number;
+  /**
+   * Weight of tokens outside entities in the span-tag loss. Below 1 keeps a few support sentences from
+   * teaching the detector to stay silent; wrongly detected spans are caught by the non-entity prototype.
+   */
+  outsideTagWeight?: number;
   batchSentences?: number;
   seed?: number;
 }
@@ -58,14 +63,15 @@ export interface AdaptProgress {
 const DEFAULTS = {
   rank: 8,
   alpha: 16,
-  steps: 60,
-  learningRate: 3e-3,
+  steps: 20,
+  learningRate: 1e-3,
   contrastiveWeight: 0.1,
   prototypeWeight: 1,
   lorahubBudget: 40,
   lorahubL1: 0.05,
   negativePrototype: true,
   hiddenDropout: 0.1,
+  outsideTagWeight: 1,
   batchSentences: 32,
   seed: 1,
 };
@@ -146,7 +152,7 @@ export async function adapt(
     const tagTargets = new Float32Array(size * time * SPAN_TAGS.length);
     items.forEach((x, b) => {
       // Rejected spans are O tokens already: only gold spans become B/I/E/S.
-      spansToTagIds(x.sentence.tokens.length, x.sentence.spans).forEach((tag, t) => (tagTargets[(b * time + t) * SPAN_TAGS.length + tag] = 1));
+      spansToTagIds(x.sentence.tokens.length, x.sentence.spans).forEach((tag, t) => (tagTargets[(b * time + t) * SPAN_TAGS.length + tag] = tag === TAG_O ? o.outsideTagWeight : 1));
     });
     const goldSpans = items.map((x) => x.sentence.spans);
     const allSpans = goldSpans.map((g, b) => [...g, ...negatives[b]]);
