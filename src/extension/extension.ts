@@ -3,14 +3,23 @@ import * as vscode from 'vscode';
 import { EngineClient } from './engineClient';
 import { SECTION, readConfig, resolveModelDir } from './config';
 import { EntityDecorations } from './decorations';
-import { Highlighter } from './highlights';
+import { Highlighter, type DocumentEntities } from './highlights';
 import { EntityHoverProvider } from './hover';
 import { StatusBar } from './statusBar';
 import { clearHighlights, highlightEntities } from './commands/highlight';
 
 let client: EngineClient | undefined;
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What `activate` returns: `vscode.extensions.getExtension('<publisher>.baner-vscode')?.exports` for other extensions and tests. */
+export interface BanerApi {
+  /**
+   * The entities highlighted now in the open document `uri` (document offsets) and the document version they
+   * were computed for; undefined when the document is not open or not highlighted.
+   */
+  entitiesOf(uri: vscode.Uri): DocumentEntities | undefined;
+}
+
+export function activate(context: vscode.ExtensionContext): BanerApi {
   const started = Date.now();
   const output = vscode.window.createOutputChannel('BANER');
   const log = (line: string) => output.appendLine(`[${new Date().toISOString()}] ${line}`);
@@ -46,6 +55,13 @@ export function activate(context: vscode.ExtensionContext): void {
 
   highlighter.autoHighlightVisible();
   log(`activated in ${Date.now() - started} ms; model directory ${engine.modelDirectory}`);
+  return {
+    entitiesOf(uri) {
+      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+      const state = document && highlighter.get(document);
+      return state && { version: state.version, entities: state.entities.map((e) => ({ ...e })) };
+    },
+  };
 }
 
 export async function deactivate(): Promise<void> {
