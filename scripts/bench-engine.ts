@@ -5,7 +5,8 @@ import { readConllFile } from '../src/core/data/conll';
 import { NerEngine } from '../src/core/engine';
 import { tokenize } from '../src/core/text/tokenize';
 
-const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 3);
+const runsAt = process.argv.indexOf('--runs');
+const runs = runsAt >= 0 ? Number(process.argv[runsAt + 1]) : 3;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

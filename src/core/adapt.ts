@@ -41,6 +41,8 @@ export interface AdaptOptions {
   prototypeWeight?: number;
   lorahubBudget?: number;
   lorahubL1?: number;
+  /** Which targets LoRAHub composes (the others start from B = 0); default: all targets. */
+  lorahubTargets?: string[];
   /** Learn a prototype of non-entities from wrongly detected and rejected spans. */
   negativePrototype?: boolean;
   hiddenDropout?: number;
@@ -69,6 +71,9 @@ const DEFAULTS = {
   prototypeWeight: 1,
   lorahubBudget: 40,
   lorahubL1: 0.05,
+  // Composing the span-tag head only: composing the encoder blocks and span projection too lowered the
+  // support loss but hurt dev F1 (WNUT-17 and CrossNER dev, 5-shot, 3 seeds; docs/BENCHMARKS.md).
+  lorahubTargets: ['tags.W'],
   negativePrototype: true,
   hiddenDropout: 0.1,
   outsideTagWeight: 1,
@@ -236,7 +241,9 @@ export async function adapt(
       const hubModules = hub.map((a) => a.modules);
       let evaluations = 0;
       const objective = (w: Float64Array) => {
-        const composed = toTensors(composeModules(hubModules, w));
+        const mix = composeModules(hubModules, w);
+        if (o.lorahubTargets) for (const name of [...mix.keys()]) if (!o.lorahubTargets.includes(name)) mix.delete(name);
+        const composed = toTensors(mix);
         const loss = supportLoss(composed);
         for (const m of composed.modules.values()) tf.dispose([m.A, m.B]);
         const l1 = w.reduce((s, x) => s + Math.abs(x), 0) / w.length;
@@ -245,6 +252,7 @@ export async function adapt(
       };
       const result = await minimizeCmaEs(objective, { dims: hub.length, budget: o.lorahubBudget, seed: o.seed, lower: -1.5, upper: 1.5, sigma0: 0.5, isCancelled: () => !!cancel?.cancelled });
       modules = composeModules(hubModules, result.best);
+      if (o.lorahubTargets) for (const name of [...modules.keys()]) if (!o.lorahubTargets.includes(name)) modules.delete(name);
       training.lorahub = { weights: Object.fromEntries(hub.map((a, i) => [a.config.name, Number(result.best[i].toFixed(4))])), objective: result.bestValue, evaluations: result.evaluations };
     }
     checkCancelled(cancel);
