@@ -3,7 +3,10 @@ import { parentPort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { NerEngine } from '../core/engine';
 import { splitIntoChunks } from './chunks';
+import { lowerThisThreadPriority } from './lowerPriority';
 import type { Entity, WorkerEvent, WorkerRequest } from './protocol';
+
+lowerThisThreadPriority();
 
 /** Characters per engine call: small enough to report progress and notice a cancel, large enough to batch well. */
 const CHUNK_CHARS = 20_000;
