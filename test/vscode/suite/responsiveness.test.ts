@@ -11,6 +11,8 @@ import { banerApi, closeAllEditors, setSetting, workspaceFile } from './helpers'
 const LINES = 5_000;
 const TICK_MS = 10;
 const MAX_LAG_MS = 50;
+/** A stall this long would mean the model ran on the extension host thread (a highlight takes seconds). */
+const BLOCKED_LAG_MS = 500;
 
 /** [ms running, ms waiting for a CPU] of this thread so far (the extension host's main thread), on Linux. */
 function schedstat(): [number, number] | undefined {
@@ -39,7 +41,7 @@ describe('Responsiveness', () => {
 
   after(closeAllEditors);
 
-  it(`keeps the extension host's event loop responsive (timer lag < ${MAX_LAG_MS} ms) while highlighting a ${LINES.toLocaleString('en')}-line document`, async function () {
+  it(`keeps the extension host's event loop responsive (its own work < ${MAX_LAG_MS} ms per stall, any stall < ${BLOCKED_LAG_MS} ms) while highlighting a ${LINES.toLocaleString('en')}-line document`, async function () {
     const api = await banerApi();
     const uri = workspaceFile('large-report.txt');
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(await largeText()));
@@ -95,6 +97,12 @@ describe('Responsiveness', () => {
       `${ticks} ticks, max timer lag ${maxLag.toFixed(1)} ms; ${busy}stalls over 20 ms (ms: at, lag, ran, waited for a CPU): ${JSON.stringify(stalls)}; ` +
       `garbage collections over 10 ms [at, ms]: ${JSON.stringify(gcs)}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores`;
     console.log(`      ${report}`);
-    assert.ok(maxLag < MAX_LAG_MS, report);
+    // The extension's own share of every stall: the time its thread spent running JavaScript. Waiting for a CPU
+    // is the machine's contention (the workbench renderer and code-server share these 2 cores with the test),
+    // which the extension cannot remove; without schedstat, the raw lag is all there is to judge.
+    const ownWork = stalls.length === 0 ? 0 : Math.max(...stalls.map((s) => (s.ran >= 0 ? s.ran : s.lag)));
+    assert.ok(ownWork < MAX_LAG_MS, `the extension host itself ran ${ownWork} ms in one stall; ${report}`);
+    // Whatever the contention, the loop was never held for long: heavy work is not on this thread.
+    assert.ok(maxLag < BLOCKED_LAG_MS, report);
   });
 });
