@@ -45,7 +45,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
 
 export async function benchFewshotCommand(argv: string[]): Promise<void> {
-  const args = parseArgs(argv, ['model', 'data', 'targets', 'shots', 'seeds', 'variants', 'split', 'out', 'set'], []);
+  const args = parseArgs(argv, ['model', 'data', 'targets', 'shots', 'seeds', 'first-seed', 'variants', 'split', 'out', 'set'], []);
   const modelDir = stringFlag(args, 'model') ?? defaultModelDir();
   const data = resolve(stringFlag(args, 'data') ?? '../shared/data');
   const targets = (stringFlag(args, 'targets') ?? TARGETS.map((t) => t.name).join(',')).split(',').map((n) => {
@@ -55,6 +55,7 @@ export async function benchFewshotCommand(argv: string[]): Promise<void> {
   });
   const shots = (stringFlag(args, 'shots') ?? '1,5').split(',').map(Number);
   const seeds = Number(stringFlag(args, 'seeds') ?? 10);
+  const firstSeed = Number(stringFlag(args, 'first-seed') ?? 1);
   const variants = (stringFlag(args, 'variants') ?? Object.keys(VARIANTS).join(',')).split(',').map((n) => {
     const v = VARIANTS[n];
     if (!v) throw new UsageError(`unknown variant ${n} (known: ${Object.keys(VARIANTS).join(', ')})`);
@@ -69,14 +70,14 @@ export async function benchFewshotCommand(argv: string[]): Promise<void> {
   const context = await loadFewShotContext(modelDir);
   const engine = await NerEngine.load(modelDir);
   const results: Array<Record<string, unknown>> = [];
-  console.log(`few-shot episodes on the ${split} split, ${seeds} seeds; hub: ${context.hub.map((a) => a.config.name).join(', ') || 'none'}`);
+  console.log(`few-shot episodes on the ${split} split, seeds ${firstSeed}..${firstSeed + seeds - 1}; hub: ${context.hub.map((a) => a.config.name).join(', ') || 'none'}`);
   console.log('target | K | variant | F1 mean | F1 std | span F1 mean | adapt s mean');
   for (const target of targets) {
     const pool = (await readConllFile(join(data, target.pool), { scheme: 'auto' })).sentences;
     const evalSet = (await readConllFile(join(data, split === 'test' ? target.test : target.dev), { scheme: 'auto' })).sentences;
     for (const k of shots) {
       const perVariant = new Map<string, { f1: number[]; span: number[]; seconds: number[] }>();
-      for (let seed = 1; seed <= seeds; seed++) {
+      for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
         const support = sampleSupportSet(pool, k, seed).sentences;
         for (const v of variants) {
           const adapter = await adaptEngine(engine, context, support, { method: v.method, seed, ...v.options, ...overrides, excludeHub: [...(target.hubDomain ? [target.hubDomain] : []), ...(v.options.excludeHub ?? [])] });

@@ -16,7 +16,7 @@ usage:
       {"precision","recall","f1","span_f1","sentences","seconds"} last (micro, percent)
   baner sample-support --from FILE --shots K [--seed S] --out FILE
       sample a K-shot support set (Few-NERD greedy procedure) from a CoNLL file
-  baner bench-fewshot [--targets wnut17,politics,...] [--shots 1,5] [--seeds 10] [--split test|dev]
+  baner bench-fewshot [--targets wnut17,politics,...] [--shots 1,5] [--seeds 10] [--first-seed 1] [--split test|dev]
                       [--variants prototypes,lorahub,full,full-nocontrastive] [--set key=value,...] [--out FILE]
       few-shot episodes: adapt with each variant, report mean/std micro-F1 over seeds
 

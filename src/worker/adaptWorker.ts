@@ -1,0 +1,52 @@
+// A worker thread that adapts the model to a support set: LoRAHub + LoRA fine-tuning off the editor's
+// thread, with progress events and cancellation. Messages in: {type:'adapt', ...} then optionally
+// {type:'cancel'}; out: progress events, then {type:'done', dir} or {type:'error', message, cancelled}.
+import { parentPort } from 'node:worker_threads';
+import { join } from 'node:path';
+import { initTf } from '../core/model/tfBackend';
+import { loadAdaptationBase } from '../core/adapters/adaptationBase';
+import { listAdapters, loadAdapter } from '../core/adapters/adapterFiles';
+import { adaptAndSave } from '../core/adapters/adaptAndSave';
+import { CancelSource, CancelledError } from '../core/cancellation';
+import type { AdaptOptions, AdaptProgress, SupportSet } from '../core/adapt';
+import { lowerThisThreadPriority } from './lowerPriority';
+
+export interface AdaptRequest {
+  type: 'adapt';
+  modelDir: string;
+  /** Where the new adapter is written (e.g. the workspace's .baner/adapters). */
+  adaptersRoot: string;
+  support: SupportSet;
+  options: AdaptOptions;
+}
+
+export type AdaptWorkerEvent =
+  | ({ type: 'progress' } & AdaptProgress)
+  | { type: 'done'; dir: string; seconds: number }
+  | { type: 'error'; message: string; cancelled: boolean };
+
+const port = parentPort;
+if (port) {
+  lowerThisThreadPriority();
+  const cancel = new CancelSource();
+  port.on('message', (message: AdaptRequest | { type: 'cancel' }) => {
+    if (message.type === 'cancel') {
+      cancel.cancel();
+      return;
+    }
+    run(message).then(
+      (event) => port.postMessage(event),
+      (error: unknown) => port.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error), cancelled: error instanceof CancelledError }),
+    );
+  });
+
+  async function run(request: AdaptRequest): Promise<AdaptWorkerEvent> {
+    const started = Date.now();
+    await initTf('wasm');
+    const base = loadAdaptationBase(request.modelDir);
+    const hubRoot = join(request.modelDir, 'adapters');
+    const hub = request.options.method === 'none' ? [] : listAdapters(hubRoot).map((name) => loadAdapter(join(hubRoot, name), { id: base.manifest.id, hash: base.hash }));
+    const { dir } = await adaptAndSave(base, request.support, { ...request.options, hub }, request.adaptersRoot, (p) => port!.postMessage({ type: 'progress', ...p }), cancel.token);
+    return { type: 'done', dir, seconds: (Date.now() - started) / 1000 };
+  }
+}
