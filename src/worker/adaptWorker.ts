@@ -18,6 +18,8 @@ export interface AdaptRequest {
   adaptersRoot: string;
   support: SupportSet;
   options: AdaptOptions;
+  /** More adapter folders whose adapters join the shipped hub (e.g. the user's earlier domains). */
+  hubRoots?: string[];
 }
 
 export type AdaptWorkerEvent =
@@ -44,8 +46,11 @@ if (port) {
     const started = Date.now();
     await initTf('wasm');
     const base = loadAdaptationBase(request.modelDir);
-    const hubRoot = join(request.modelDir, 'adapters');
-    const hub = request.options.method === 'none' ? [] : listAdapters(hubRoot).map((name) => loadAdapter(join(hubRoot, name), { id: base.manifest.id, hash: base.hash }));
+    const roots = [join(request.modelDir, 'adapters'), ...(request.hubRoots ?? [])];
+    const hub =
+      request.options.method === 'none'
+        ? []
+        : roots.flatMap((root) => listAdapters(root).filter((name) => name !== request.options.name).map((name) => loadAdapter(join(root, name), { id: base.manifest.id, hash: base.hash })));
     const { dir } = await adaptAndSave(base, request.support, { ...request.options, hub }, request.adaptersRoot, (p) => port!.postMessage({ type: 'progress', ...p }), cancel.token);
     return { type: 'done', dir, seconds: (Date.now() - started) / 1000 };
   }

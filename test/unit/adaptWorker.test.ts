@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { mkdtempSync, readdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readConllFile } from '../../src/core/data/conll';
@@ -45,6 +45,15 @@ test('adapting in a worker reports progress, keeps the main thread free and writ
   assert.equal(end.type, 'done', JSON.stringify(end));
   assert.ok(existsSync(join(root, 'from-worker', 'adapter.json')));
   assert.deepEqual([...phases].sort(), ['finetune', 'lorahub', 'prepare', 'prototypes']);
+
+  // The user's adapter joins the hub of the next adaptation (LoRAHub then weighs 6 shipped + 1 own).
+  const second = startWorker();
+  second.postMessage({ type: 'adapt', modelDir: defaultModelDir(), adaptersRoot: root, hubRoots: [root], support: await supportSet(), options: { name: 'second', method: 'lorahub' } });
+  const next = await run(second, () => {});
+  await second.terminate();
+  assert.equal(next.type, 'done', JSON.stringify(next));
+  const lorahub = JSON.parse(readFileSync(join(root, 'second', 'adapter.json'), 'utf8')).training.lorahub;
+  assert.ok('from-worker' in lorahub.weights, JSON.stringify(lorahub));
   // The main thread's 10 ms timer kept firing while the worker trained.
   assert.ok(ticks > (Date.now() - started) / 10 / 4, `${ticks} ticks in ${Date.now() - started} ms`);
 });
