@@ -23,6 +23,7 @@ import { gaussian, seededRandom, shuffleInPlace } from '../src/core/random';
 import { saveWeights, type NamedArray } from '../src/core/model/weightsFile';
 import { writeFileAtomic } from '../src/core/io/atomicWrite';
 import { exportOnnxModels } from '../src/core/model/exportOnnx';
+import { normaliseRows } from '../src/core/types/prototypes';
 
 const defaults = {
   seed: 13,
@@ -291,16 +292,7 @@ async function main(): Promise<void> {
   const weightsOut = snapshot(weights);
   saveWeights(join(out, 'encoder-weights.bin'), weightsOut);
   writeFileAtomic(join(out, 'ngram-vectors.bin'), encodeVectors(ngramQuantized));
-  const normalise = (v: Float32Array) => {
-    const outv = v.slice();
-    for (let c = 0; c < LABELS.length; c++) {
-      let n = 0;
-      for (let d = 0; d < hp.spanDims; d++) n += outv[c * hp.spanDims + d] ** 2;
-      n = Math.sqrt(n) || 1;
-      for (let d = 0; d < hp.spanDims; d++) outv[c * hp.spanDims + d] /= n;
-    }
-    return Array.from(outv, (x) => Number(x.toPrecision(7)));
-  };
+  const normalise = (v: Float32Array) => Array.from(normaliseRows(v, hp.spanDims), (x) => Number(x.toPrecision(7)));
   const types = { labels: LABELS, typing, typeHead: normalise(typeHead), prototypes: normalise(prototypes) };
   writeFileAtomic(join(out, 'types.json'), JSON.stringify(types));
   await exportOnnxModels(out, config, weightsOut);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { LabeledSentence } from '../core/types';
 import { adapt, type AdaptMethod, type AdaptOptions } from '../core/adapt';
 import { loadAdaptationBase, type AdaptationBase } from '../core/adapters/adaptationBase';
-import { listAdapters, loadAdapter } from '../core/adapters/adapterFiles';
+import { loadHub } from '../core/adapters/adapterFiles';
 import type { Adapter } from '../core/adapters/adapter';
 import { initTf } from '../core/model/tfBackend';
 import { NerEngine } from '../core/engine';
@@ -18,8 +18,7 @@ export interface FewShotContext {
 export async function loadFewShotContext(modelDir: string): Promise<FewShotContext> {
   await initTf('wasm');
   const base = loadAdaptationBase(modelDir);
-  const root = join(modelDir, 'adapters');
-  const hub = listAdapters(root).map((name) => loadAdapter(join(root, name), { id: base.manifest.id, hash: base.hash }));
+  const hub = loadHub([join(modelDir, 'adapters')], { id: base.manifest.id, hash: base.hash });
   return { base, hub };
 }
 

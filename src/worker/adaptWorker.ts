@@ -5,7 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import { join } from 'node:path';
 import { initTf } from '../core/model/tfBackend';
 import { loadAdaptationBase } from '../core/adapters/adaptationBase';
-import { listAdapters, loadAdapter } from '../core/adapters/adapterFiles';
+import { loadHub } from '../core/adapters/adapterFiles';
 import { adaptAndSave } from '../core/adapters/adaptAndSave';
 import { CancelSource, CancelledError } from '../core/cancellation';
 import type { AdaptOptions, AdaptProgress, SupportSet } from '../core/adapt';
@@ -47,10 +47,7 @@ if (port) {
     await initTf('wasm');
     const base = loadAdaptationBase(request.modelDir);
     const roots = [join(request.modelDir, 'adapters'), ...(request.hubRoots ?? [])];
-    const hub =
-      request.options.method === 'none'
-        ? []
-        : roots.flatMap((root) => listAdapters(root).filter((name) => name !== request.options.name).map((name) => loadAdapter(join(root, name), { id: base.manifest.id, hash: base.hash })));
+    const hub = request.options.method === 'none' ? [] : loadHub(roots, { id: base.manifest.id, hash: base.hash }, request.options.name);
     const { dir } = await adaptAndSave(base, request.support, { ...request.options, hub }, request.adaptersRoot, (p) => port!.postMessage({ type: 'progress', ...p }), cancel.token);
     return { type: 'done', dir, seconds: (Date.now() - started) / 1000 };
   }

@@ -75,3 +75,12 @@ export function listAdapters(root: string): string[] {
     .map((e) => e.name)
     .sort();
 }
+
+/** Every adapter under the given folders, checked against the base model; `except` names one to leave out. */
+export function loadHub(roots: string[], base: { id: string; hash: string }, except?: string): Adapter[] {
+  return roots.flatMap((root) =>
+    listAdapters(root)
+      .filter((name) => name !== except)
+      .map((name) => loadAdapter(join(root, name), base)),
+  );
+}
