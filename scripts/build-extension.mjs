@@ -1,6 +1,7 @@
-// Bundles the extension host entry and the model worker into dist/ with esbuild.
+// Bundles the extension host entry and the worker threads (model, adaptation) into dist/ with esbuild.
 // Usage: node scripts/build-extension.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,7 +27,18 @@ const common = {
 const entries = [
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
   { entryPoints: ['src/worker/modelWorker.ts'], outfile: 'dist/modelWorker.js' },
+  { entryPoints: ['src/worker/adaptWorker.ts'], outfile: 'dist/adaptWorker.js' },
 ];
+
+// The support panel's script runs in the webview (a browser): its own bundle, with the @vscode-elements
+// components it uses; its CSS is copied beside it. Nothing is loaded from the network.
+entries.push({ entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022', external: [] });
+
+// The bundled TensorFlow.js wasm backend looks for its .wasm files beside the bundle (its __dirname).
+const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+mkdirSync(join(root, 'dist'), { recursive: true });
+for (const file of readdirSync(wasmDir)) if (file.endsWith('.wasm')) copyFileSync(join(wasmDir, file), join(root, 'dist', file));
+copyFileSync(join(root, 'webview', 'panel.css'), join(root, 'dist', 'webview.css'));
 
 if (watch) {
   for (const entry of entries) await (await esbuild.context({ ...common, ...entry })).watch();

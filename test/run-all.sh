@@ -21,8 +21,9 @@ stage() {
   results+=("$(printf '%-16s %5d s  %s' "$name" $((SECONDS - started)) "$outcome")")
 }
 
-stage typecheck npx tsc -p tsconfig.json
+stage typecheck bash -c "npx tsc -p tsconfig.json && npx tsc -p webview/tsconfig.json"
 stage "unit tests" node --import tsx --test --test-concurrency=1 test/unit/*.test.ts
+stage "package" node --import tsx --test test/package/*.test.mts
 if [ "${BANER_SKIP_VSCODE_TESTS:-}" = 1 ]; then
   echo "== VS Code stages skipped (BANER_SKIP_VSCODE_TESTS=1)"
 else

@@ -18,6 +18,7 @@ import { minimizeCmaEs } from './adapters/cmaes';
 import { CancelledError, type CancelToken } from './cancellation';
 import { seededRandom } from './random';
 import { normaliseRows } from './types/prototypes';
+import { readTypeVectors } from './model/modelDirectory';
 
 export interface SupportSet {
   sentences: LabeledSentence[];
@@ -53,10 +54,17 @@ export interface AdaptOptions {
   outsideTagWeight?: number;
   batchSentences?: number;
   seed?: number;
+  /**
+   * Keep the base model's own types that the support set does not label (their vectors from the model's
+   * types.json), so that labelling a new type adds it instead of replacing everything the model knew.
+   * Off for the few-shot benchmarks, where the support set alone defines the types.
+   */
+  keepModelTypes?: boolean;
 }
 
 export interface AdaptProgress {
-  phase: 'prepare' | 'lorahub' | 'finetune' | 'prototypes';
+  /** 'evaluate' is reported by callers that score the adapter after adapt() returns. */
+  phase: 'prepare' | 'lorahub' | 'finetune' | 'prototypes' | 'evaluate';
   step: number;
   total: number;
   loss?: number;
@@ -315,6 +323,24 @@ export async function adapt(
     if (loraT) for (const m of loraT.modules.values()) tf.dispose([m.A, m.B]);
     training.seconds = Number(((Date.now() - started) / 1000).toFixed(2));
     onProgress({ phase: 'prototypes', step: 1, total: 1 });
+    const typeLabels = [...classes];
+    let typeVectors = normaliseRows(sums, P);
+    if (options.keepModelTypes) {
+      const own = readTypeVectors(base.dir);
+      // Prototypes (mean span embeddings), not the trained type head: they compare on equal terms with the support's.
+      const vectors = own.prototypes.length > 0 ? own.prototypes : own.typeHead;
+      const inherited = own.labels.map((label, i) => ({ label, i })).filter(({ label }) => !classes.includes(label) && label !== NOT_AN_ENTITY);
+      if (inherited.length > 0) {
+        const extra = new Float32Array(inherited.length * P);
+        inherited.forEach(({ i }, k) => extra.set(vectors.slice(i * P, (i + 1) * P), k * P));
+        const all = new Float32Array(typeVectors.length + extra.length);
+        all.set(typeVectors);
+        all.set(normaliseRows(extra, P), typeVectors.length);
+        typeVectors = all;
+        typeLabels.push(...inherited.map((x) => x.label));
+        training.inheritedTypes = inherited.map((x) => x.label);
+      }
+    }
     return {
       config: {
         format: ADAPTER_FORMAT,
@@ -328,7 +354,7 @@ export async function adapt(
         training,
       },
       modules,
-      types: { labels: classes, vectors: normaliseRows(sums, P) },
+      types: { labels: typeLabels, vectors: typeVectors },
     };
   } finally {
     for (const b of batches) tf.dispose([b.mask, b.lower, b.tagTargets, b.classTargets, b.classPresent, b.selection?.start, b.selection?.end, b.selection?.mean].filter(Boolean) as tf.Tensor[]);

@@ -7,6 +7,7 @@ import { tokenize } from './text/tokenize';
 import { splitSentences } from './text/sentences';
 import { makeWindows, mergeWindowSpans } from './text/windows';
 import { lengthBuckets } from './batching';
+import { SentenceCache } from './sentenceCache';
 import { WordVectors, decodeVectors } from './model/wordVectors';
 import { Featurizer, quantizedNgramTable } from './model/features';
 import { readManifest, readTypeVectors, defaultModelDir, type ModelManifest } from './model/modelDirectory';
@@ -39,12 +40,42 @@ export interface Entity extends CharSpan {
   score: number;
 }
 
+/** An entity of a cached sentence, offsets relative to the sentence's first character. */
+type SentenceEntity = Omit<Entity, 'text'>;
+
 const WINDOW_TOKENS = 128;
 const WINDOW_OVERLAP = 32;
+
+/** A detected span (token indices) with its detection confidence and span embedding. */
+export interface EmbeddedSpan {
+  start: number;
+  end: number;
+  confidence: number;
+  embedding: Float32Array;
+}
+
+/** Stage 2: types detected spans by the nearest prototype; spans nearest to the non-entity prototype are dropped. */
+export function classifySpans(types: TypeSpace, spans: readonly EmbeddedSpan[]): ScoredTokenSpan[] {
+  const typedSpans: ScoredTokenSpan[] = [];
+  for (const span of spans) {
+    const typed = classify(types, span.embedding, 0);
+    if (typed.label === NOT_AN_ENTITY) continue;
+    typedSpans.push({
+      start: span.start,
+      end: span.end,
+      label: typed.label,
+      score: span.confidence * typed.probability,
+      detection: span.confidence,
+      typeProbability: typed.probability,
+    });
+  }
+  return typedSpans;
+}
 
 export class NerEngine {
   private types: TypeSpace;
   readonly defaultTypes: TypeSpace;
+  private readonly sentenceCache = new SentenceCache<SentenceEntity[]>();
 
   private constructor(
     readonly dir: string,
@@ -105,6 +136,7 @@ export class NerEngine {
     this.encoder = encoder;
     this.spanHead = spanHead;
     this.adapterName = adapter?.config.name;
+    this.sentenceCache.clear();
     this.types = adapter
       ? { labels: adapter.types.labels, dims: this.defaultTypes.dims, vectors: normaliseRows(adapter.types.vectors, this.defaultTypes.dims), scale: this.defaultTypes.scale }
       : this.defaultTypes;
@@ -113,6 +145,7 @@ export class NerEngine {
   /** Types the engine assigns from now on (e.g. prototypes of a support set); undefined restores the model's own. */
   useTypes(types: TypeSpace | undefined): void {
     this.types = types ?? this.defaultTypes;
+    this.sentenceCache.clear();
   }
 
   /** Prototypes from labelled sentences: the few-shot type space of a support set. */
@@ -162,9 +195,9 @@ export class NerEngine {
     return out.span_embeddings.data as Float32Array;
   }
 
-  /** Stage 1 + 2 over tokenised sentences. */
-  async predictTokens(sentences: string[][]): Promise<ScoredTokenSpan[][]> {
-    const result: ScoredTokenSpan[][] = sentences.map(() => []);
+  /** Stage 1 over tokenised sentences: detected spans with their (unit-length) embeddings, not yet typed. */
+  async detectAndEmbed(sentences: string[][]): Promise<EmbeddedSpan[][]> {
+    const result: EmbeddedSpan[][] = sentences.map(() => []);
     const P = this.types.dims;
     await this.forEachBatch(sentences, async (indices, logProbs, hidden, time) => {
       const detected: Array<DetectedSpan & { b: number }> = [];
@@ -173,20 +206,16 @@ export class NerEngine {
       });
       if (detected.length === 0) return;
       const embeddings = await this.spanEmbeddings(hidden, time, detected);
-      detected.forEach((span, m) => {
-        const typed = classify(this.types, embeddings, m * P);
-        if (typed.label === NOT_AN_ENTITY) return; // nearest to the non-entity prototype
-        result[indices[span.b]].push({
-          start: span.start,
-          end: span.end,
-          label: typed.label,
-          score: span.confidence * typed.probability,
-          detection: span.confidence,
-          typeProbability: typed.probability,
-        });
+      detected.forEach(({ start, end, confidence, b }, m) => {
+        result[indices[b]].push({ start, end, confidence, embedding: embeddings.slice(m * P, (m + 1) * P) });
       });
     });
     return result;
+  }
+
+  /** Stage 1 + 2 over tokenised sentences. */
+  async predictTokens(sentences: string[][]): Promise<ScoredTokenSpan[][]> {
+    return (await this.detectAndEmbed(sentences)).map((spans) => classifySpans(this.types, spans));
   }
 
   /** Unit-length span embeddings of given spans, per sentence. */
@@ -203,31 +232,53 @@ export class NerEngine {
     return result;
   }
 
-  /** Entities of a text in character offsets; long sentences run in overlapping windows. */
+  /**
+   * Entities of a text in character offsets; long sentences run in overlapping windows. Sentences seen
+   * before (same text, same model, adapter and types) come from a cache instead of the model.
+   */
   async highlight(text: string, options: { threshold?: number } = {}): Promise<Entity[]> {
     const tokens = tokenize(text);
-    const pieces: Array<{ tokens: Token[]; windows: ReturnType<typeof makeWindows> }> = [];
+    const sentences = splitSentences(text, tokens, { maxTokens: Number.MAX_SAFE_INTEGER });
+    const found: Array<SentenceEntity[] | undefined> = sentences.map((s) => this.sentenceCache.get(text.slice(s.start, s.end)));
+    const misses: Array<{ index: number; tokens: Token[]; windows: ReturnType<typeof makeWindows> }> = [];
     const windowTokens: string[][] = [];
-    for (const sentence of splitSentences(text, tokens, { maxTokens: Number.MAX_SAFE_INTEGER })) {
+    sentences.forEach((sentence, index) => {
+      if (found[index]) return;
       const sentenceTokens = tokens.slice(sentence.tokenStart, sentence.tokenEnd);
       const windows = makeWindows(sentenceTokens.length, WINDOW_TOKENS, WINDOW_OVERLAP);
-      pieces.push({ tokens: sentenceTokens, windows });
+      misses.push({ index, tokens: sentenceTokens, windows });
       for (const w of windows) windowTokens.push(sentenceTokens.slice(w.start, w.end).map((t) => t.text));
-    }
+    });
     const predicted = await this.predictTokens(windowTokens);
+    let next = 0;
+    for (const { index, tokens: sentenceTokens, windows } of misses) {
+      const perWindow = windows.map(() => predicted[next++]);
+      const base = sentences[index].start;
+      const spans = mergeWindowSpans(windows, perWindow).map((span) => ({
+        start: sentenceTokens[span.start].start - base,
+        end: sentenceTokens[span.end - 1].end - base,
+        label: span.label,
+        score: span.score,
+      }));
+      found[index] = spans;
+      this.sentenceCache.set(text.slice(base, sentences[index].end), spans);
+    }
     const threshold = options.threshold ?? 0;
     const entities: Entity[] = [];
-    let next = 0;
-    for (const { tokens: sentenceTokens, windows } of pieces) {
-      const perWindow = windows.map(() => predicted[next++]);
-      for (const span of mergeWindowSpans(windows, perWindow)) {
+    sentences.forEach((sentence, index) => {
+      for (const span of found[index]!) {
         if (span.score < threshold) continue;
-        const start = sentenceTokens[span.start].start;
-        const end = sentenceTokens[span.end - 1].end;
+        const start = sentence.start + span.start;
+        const end = sentence.start + span.end;
         entities.push({ start, end, text: text.slice(start, end), label: span.label, score: span.score });
       }
-    }
+    });
     return dropOverlaps(entities);
+  }
+
+  /** Sentences highlighted so far and not evicted (for tests and benchmarks). */
+  get cachedSentences(): number {
+    return this.sentenceCache.size;
   }
 
   async dispose(): Promise<void> {

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import type { ExecutionPreference } from '../core/model/onnxSessions';
 
 export const SECTION = 'baner';
 
@@ -14,7 +15,11 @@ export interface BanerConfig {
   autoHighlight: string[];
   /** Documents longer than this (characters) are not highlighted. */
   maxDocumentSize: number;
+  /** Where the encoder runs: 'auto' tries CUDA when present, else CPU. */
+  backend: ExecutionPreference;
 }
+
+const BACKENDS: readonly ExecutionPreference[] = ['auto', 'cpu', 'cuda'];
 
 export function readConfig(scope?: vscode.ConfigurationScope): BanerConfig {
   const c = vscode.workspace.getConfiguration(SECTION, scope);
@@ -24,6 +29,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): BanerConfig {
     confidenceThreshold: Number.isFinite(threshold) ? Math.min(1, Math.max(0, threshold)) : 0.5,
     autoHighlight: (c.get<unknown[]>('autoHighlight', []) ?? []).filter((p): p is string => typeof p === 'string' && p.trim() !== ''),
     maxDocumentSize: Math.max(1, c.get<number>('maxDocumentSize', 2_000_000)),
+    backend: BACKENDS.find((b) => b === c.get<string>('backend', 'auto')) ?? 'auto',
   };
 }
 

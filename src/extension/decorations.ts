@@ -83,6 +83,11 @@ export class EntityDecorations implements vscode.Disposable {
     return rgba(label, 1);
   }
 
+  /** The colour as #rrggbb (what markdown hovers and tooltips accept in a style). */
+  static hex(label: string): string {
+    return '#' + PALETTE[paletteIndex(label)].map((c) => c.toString(16).padStart(2, '0')).join('');
+  }
+
   private typeFor(label: string): vscode.TextEditorDecorationType {
     let type = this.types.get(label);
     if (!type) this.types.set(label, (type = decorationFor(label)));

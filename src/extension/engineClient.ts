@@ -1,15 +1,11 @@
 // Host side of the model worker: spawns it, matches answers to requests by id, restarts it when it dies.
 // No 'vscode' import: this runs (and can be tested) in plain Node.
 import { Worker } from 'node:worker_threads';
-import type { Entity, WorkerEvent, WorkerRequest } from '../worker/protocol';
+import type { Entity, ModelReady, NearestMention, WorkerEvent, WorkerRequest } from '../worker/protocol';
+import type { ExecutionPreference } from '../core/model/onnxSessions';
+import type { SupportExample } from '../core/support/supportFile';
 
-export interface ModelInfo {
-  model: string;
-  modelDir: string;
-  provider: string;
-  labels: string[];
-  loadMs: number;
-}
+export type ModelInfo = ModelReady;
 
 export type EngineState =
   | { kind: 'stopped' }
@@ -31,7 +27,7 @@ export class CancelledError extends Error {
 }
 
 interface Pending {
-  resolve: (entities: Entity[]) => void;
+  resolve: (answer: WorkerEvent) => void;
   reject: (error: Error) => void;
   onProgress?: (step: number, total: number) => void;
 }
@@ -50,11 +46,15 @@ export class EngineClient {
   private lastWorkerError: string | undefined;
   private disposed = false;
   private _state: EngineState = { kind: 'stopped' };
+  /** Re-sent to a restarted worker, so that a crash does not silently drop them. */
+  private adapterDir: string | null = null;
+  private supportExamples: SupportExample[] = [];
 
   constructor(
     private readonly workerPath: string,
     private modelDir: string,
     private readonly log: (line: string) => void = () => {},
+    private preference: ExecutionPreference = 'auto',
   ) {}
 
   get state(): EngineState {
@@ -80,23 +80,56 @@ export class EngineClient {
   }
 
   /** Switches to the model in `modelDir` (the worker keeps the old one until the new one has loaded). */
-  load(modelDir: string): Promise<ModelInfo> {
+  load(modelDir: string, preference: ExecutionPreference = this.preference): Promise<ModelInfo> {
     this.modelDir = modelDir;
+    this.preference = preference;
+    // An adapter belongs to the base model it was trained on.
+    this.adapterDir = null;
     if (!this.worker) return this.ready();
     const waiting = new Promise<ModelInfo>((resolve, reject) => this.loadWaiters.push({ resolve, reject }));
-    this.post({ type: 'load', modelDir });
+    this.post({ type: 'load', modelDir, preference });
     this.setState({ kind: 'loading', modelDir });
     return waiting;
   }
 
-  highlight(text: string, options: HighlightOptions): Promise<Entity[]> {
+  async highlight(text: string, options: HighlightOptions): Promise<Entity[]> {
+    const answer = await this.request((id) => ({ type: 'highlight', id, text, threshold: options.threshold }), options.signal, options.onProgress);
+    return answer.type === 'result' ? answer.entities : [];
+  }
+
+  /** Highlights with the adapter in `dir` from now on (null: the base model). Resolves to its name and types. */
+  async useAdapter(dir: string | null): Promise<{ adapter: string | null; labels: string[] }> {
+    const answer = await this.request((id) => ({ type: 'adapter', id, dir }));
+    if (answer.type !== 'adapter') throw new Error(`unexpected answer ${answer.type}`);
+    this.adapterDir = dir;
+    if (this._state.kind === 'ready') this.setState({ kind: 'ready', info: { ...this._state.info, adapter: answer.adapter ?? undefined, labels: answer.labels } });
+    return { adapter: answer.adapter, labels: answer.labels };
+  }
+
+  get adapterDirectory(): string | null {
+    return this.adapterDir;
+  }
+
+  /** The support set the nearest-example lookups search. */
+  setSupport(examples: SupportExample[]): void {
+    this.supportExamples = examples;
+    this.post({ type: 'support', examples });
+  }
+
+  /** The support mention of `label` nearest to [start, end) of `sentence`, or null when the type has none. */
+  async nearest(sentence: string, start: number, end: number, label: string, signal?: AbortSignal): Promise<NearestMention | null> {
+    const answer = await this.request((id) => ({ type: 'nearest', id, sentence, start, end, label }), signal);
+    return answer.type === 'nearest' ? answer.mention : null;
+  }
+
+  private request(make: (id: number) => WorkerRequest, signal?: AbortSignal, onProgress?: (step: number, total: number) => void): Promise<WorkerEvent> {
     if (this.disposed) return Promise.reject(new Error('the BANER engine has been shut down'));
-    if (options.signal?.aborted) return Promise.reject(new CancelledError());
+    if (signal?.aborted) return Promise.reject(new CancelledError());
     this.ensureLoaded();
     const id = this.nextId++;
-    return new Promise<Entity[]>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress: options.onProgress });
-      options.signal?.addEventListener(
+    return new Promise<WorkerEvent>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress });
+      signal?.addEventListener(
         'abort',
         () => {
           if (!this.pending.delete(id)) return;
@@ -105,7 +138,7 @@ export class EngineClient {
         },
         { once: true },
       );
-      this.post({ type: 'highlight', id, text, threshold: options.threshold });
+      this.post(make(id));
     });
   }
 
@@ -127,7 +160,7 @@ export class EngineClient {
   private ensureLoaded(): void {
     if (!this.worker) return this.ensureWorker();
     if (this._state.kind !== 'failed') return;
-    this.post({ type: 'load', modelDir: this.modelDir });
+    this.post({ type: 'load', modelDir: this.modelDir, preference: this.preference });
     this.setState({ kind: 'loading', modelDir: this.modelDir });
   }
 
@@ -143,8 +176,23 @@ export class EngineClient {
       this.log(`model worker error: ${error.stack ?? error.message}`);
     });
     worker.on('exit', (code) => this.onExit(worker, code));
-    this.post({ type: 'load', modelDir: this.modelDir });
+    this.post({ type: 'load', modelDir: this.modelDir, preference: this.preference });
+    if (this.supportExamples.length > 0) this.post({ type: 'support', examples: this.supportExamples });
+    if (this.adapterDir !== null) this.restoreAdapter(this.adapterDir);
     this.setState({ kind: 'loading', modelDir: this.modelDir });
+  }
+
+  /** After a restart: the worker comes back with the adapter it had; a failure is logged, the base model stays. */
+  private restoreAdapter(dir: string): void {
+    const id = this.nextId++;
+    this.pending.set(id, {
+      resolve: () => this.log(`adapter ${dir} restored after a worker restart`),
+      reject: (error) => {
+        this.adapterDir = null;
+        this.log(`could not restore adapter ${dir}: ${error.message}`);
+      },
+    });
+    this.post({ type: 'adapter', id, dir });
   }
 
   private post(request: WorkerRequest): void {
@@ -154,17 +202,19 @@ export class EngineClient {
   private onEvent(event: WorkerEvent): void {
     switch (event.type) {
       case 'ready': {
-        const info: ModelInfo = { model: event.model, modelDir: event.modelDir, provider: event.provider, labels: event.labels, loadMs: event.loadMs };
+        const { type: _type, ...info } = event;
         this.log(`model ${info.model} loaded from ${info.modelDir} in ${info.loadMs} ms (${info.provider}; ${info.labels.join(', ')})`);
         this.setState({ kind: 'ready', info });
         for (const w of this.loadWaiters.splice(0)) w.resolve(info);
         break;
       }
-      case 'result': {
+      case 'result':
+      case 'adapter':
+      case 'nearest': {
         const p = this.pending.get(event.id);
         if (!p) break; // cancelled meanwhile
         this.pending.delete(event.id);
-        p.resolve(event.entities);
+        p.resolve(event);
         break;
       }
       case 'progress':

@@ -1,12 +1,22 @@
-// Activation: wires the engine client, decorations, hover, status bar and commands together.
+// Activation: wires the engine client, decorations, hover, status bar, support set, adapters and commands.
 import * as vscode from 'vscode';
 import { EngineClient } from './engineClient';
 import { SECTION, readConfig, resolveModelDir } from './config';
 import { EntityDecorations } from './decorations';
-import { Highlighter, type DocumentEntities } from './highlights';
+import { Highlighter, type DocumentEntities, type PaintEvent } from './highlights';
 import { EntityHoverProvider } from './hover';
 import { StatusBar } from './statusBar';
 import { clearHighlights, highlightEntities } from './commands/highlight';
+import { selectModel, showComputeDevices } from './commands/model';
+import { SupportStore } from './support/supportStore';
+import { LabelCommands } from './support/labelCommands';
+import { LabelDecorations } from './support/labelDecorations';
+import { AdapterRegistry } from './adapt/adapterRegistry';
+import { AdaptCommand } from './adapt/adaptCommand';
+import { registerSupportPanel } from './panel/panelHost';
+import type { SupportExample } from '../core/support/supportFile';
+import { SupportPanel } from './panel/supportPanel';
+import type { PanelState } from './panel/panelProtocol';
 
 let client: EngineClient | undefined;
 
@@ -17,6 +27,20 @@ export interface BanerApi {
    * were computed for; undefined when the document is not open or not highlighted.
    */
   entitiesOf(uri: vscode.Uri): DocumentEntities | undefined;
+  /** The support set of the workspace (empty without a folder). */
+  supportExamples(): SupportExample[];
+  /** Support labels and rejections drawn in `editor` now (document offsets). */
+  labelsShownIn(editor: vscode.TextEditor): { labelled: Array<{ start: number; end: number; label: string }>; rejected: Array<{ start: number; end: number }> };
+  /** The active adapter's name, if any, and the types the engine assigns. */
+  engineState(): { adapter?: string; labels: string[]; provider?: string } | undefined;
+  /** The status bar text. */
+  statusText(): string;
+  /** The state the support panel was last sent, if it is open. */
+  panelState(): PanelState | undefined;
+  /** Activates a workspace adapter by name (null: the base model). */
+  activateAdapter(name: string | null): Promise<void>;
+  /** The latest decoration paints (visible lines first, or whole documents), oldest first: for latency tests and benchmarks. */
+  recentPaints(): PaintEvent[];
 }
 
 export function activate(context: vscode.ExtensionContext): BanerApi {
@@ -26,24 +50,68 @@ export function activate(context: vscode.ExtensionContext): BanerApi {
   const modelDir = () => resolveModelDir(readConfig(), context.extensionPath);
 
   // The model loads in the worker on first use, so activation stays cheap.
-  const engine = new EngineClient(context.asAbsolutePath('dist/modelWorker.js'), modelDir(), log);
+  const engine = new EngineClient(context.asAbsolutePath('dist/modelWorker.js'), modelDir(), log, readConfig().backend);
   client = engine;
   const decorations = new EntityDecorations();
   const highlighter = new Highlighter(engine, decorations, log);
+  const paints: PaintEvent[] = [];
+  context.subscriptions.push(
+    highlighter.onDidPaint((paint) => {
+      paints.push(paint);
+      if (paints.length > 50) paints.shift();
+    }),
+  );
+
+  // The support set and adapters live in the first workspace folder.
+  let store: SupportStore | undefined;
+  const labelDecorations = new LabelDecorations();
+  const openStore = () => {
+    store?.dispose();
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    store = folder && new SupportStore(folder);
+    const show = (examples: SupportExample[]) => {
+      labelDecorations.show(examples);
+      engine.setSupport(examples);
+    };
+    if (store) {
+      store.onDidChange(show);
+      try {
+        show(store.read());
+      } catch (error) {
+        log(`support set: ${(error as Error).message}`);
+        void vscode.window.showWarningMessage(`BANER: the support set cannot be read: ${(error as Error).message}. Fix the file; BANER will not overwrite it meanwhile.`);
+      }
+    } else show([]);
+  };
+  openStore();
+  const registry = new AdapterRegistry(() => store?.adaptersRoot, context.workspaceState, engine, () => highlighter.refreshAll());
+  const adapt = new AdaptCommand(context.asAbsolutePath('dist/adaptWorker.js'), modelDir, () => store, registry, log);
+  const statusBar = new StatusBar(engine, highlighter, adapt);
 
   context.subscriptions.push(
     output,
     decorations,
     highlighter,
-    new StatusBar(engine, highlighter),
-    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }], new EntityHoverProvider(highlighter)),
+    labelDecorations,
+    registry,
+    adapt,
+    statusBar,
+    { dispose: () => store?.dispose() },
+    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }], new EntityHoverProvider(highlighter, engine)),
     vscode.commands.registerCommand('baner.highlightEntities', highlightEntities(highlighter)),
     vscode.commands.registerCommand('baner.clearHighlights', clearHighlights(highlighter)),
+    vscode.commands.registerCommand('baner.selectModel', selectModel(engine)),
+    vscode.commands.registerCommand('baner.showComputeDevices', showComputeDevices(engine, context.asAbsolutePath('dist/adaptWorker.js'), log, () => output.show(true))),
+    ...new LabelCommands(() => store, highlighter, engine).register(),
+    ...adapt.register(),
+    ...registerSupportPanel(context, { store: () => store, registry, adapt, engine, log }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => openStore()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SECTION)) return;
-      if (e.affectsConfiguration(`${SECTION}.modelPath`) && modelDir() !== engine.modelDirectory) {
-        engine.load(modelDir()).then(
-          () => highlighter.refreshAll(),
+      const config = readConfig();
+      if ((e.affectsConfiguration(`${SECTION}.modelPath`) && modelDir() !== engine.modelDirectory) || e.affectsConfiguration(`${SECTION}.backend`)) {
+        engine.load(modelDir(), config.backend).then(
+          () => registry.restore(log).then(() => highlighter.refreshAll()),
           (error: Error) => void vscode.window.showErrorMessage(`BANER: ${error.message}`),
         );
       } else if (e.affectsConfiguration(`${SECTION}.confidenceThreshold`)) {
@@ -53,7 +121,7 @@ export function activate(context: vscode.ExtensionContext): BanerApi {
     }),
   );
 
-  highlighter.autoHighlightVisible();
+  void registry.restore(log).then(() => highlighter.autoHighlightVisible());
   log(`activated in ${Date.now() - started} ms; model directory ${engine.modelDirectory}`);
   return {
     entitiesOf(uri) {
@@ -61,6 +129,19 @@ export function activate(context: vscode.ExtensionContext): BanerApi {
       const state = document && highlighter.get(document);
       return state && { version: state.version, entities: state.entities.map((e) => ({ ...e })) };
     },
+    supportExamples: () => {
+      try {
+        return store?.read() ?? [];
+      } catch {
+        return [];
+      }
+    },
+    labelsShownIn: (editor) => labelDecorations.shownIn(editor),
+    engineState: () => (engine.state.kind === 'ready' ? { adapter: engine.state.info.adapter, labels: engine.state.info.labels, provider: engine.state.info.provider } : undefined),
+    statusText: () => statusBar.text,
+    panelState: () => SupportPanel.current?.lastStateSent(),
+    activateAdapter: (name) => registry.activate(name),
+    recentPaints: () => [...paints],
   };
 }
 

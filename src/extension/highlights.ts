@@ -7,6 +7,8 @@ import { readConfig, wantsAutoHighlight } from './config';
 
 /** Delay between the last edit of a highlighted document and its re-highlight. */
 const EDIT_DEBOUNCE_MS = 500;
+/** Documents at least this long get their visible lines highlighted before the rest. */
+const VISIBLE_FIRST_CHARS = 30_000;
 
 export interface DocumentEntities {
   /** The document version the entities were computed for. */
@@ -15,6 +17,14 @@ export interface DocumentEntities {
 }
 
 export type HighlightTrigger = 'command' | 'auto' | 'edit' | 'settings';
+
+export interface PaintEvent {
+  uri: string;
+  scope: 'visible' | 'full';
+  /** Since the highlight began (after the edit debounce, for edits). */
+  ms: number;
+  trigger: HighlightTrigger;
+}
 
 /** The entity covering `offset` (entities sorted by start, not overlapping). */
 export function entityAt(entities: readonly Entity[], offset: number): Entity | undefined {
@@ -36,6 +46,9 @@ export class Highlighter implements vscode.Disposable {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly busyListeners = new Set<(busy: number, progress?: string) => void>();
+  private readonly painted = new vscode.EventEmitter<PaintEvent>();
+  /** Decorations were drawn: for the visible lines first (long documents) or for the whole document. */
+  readonly onDidPaint = this.painted.event;
 
   constructor(
     private readonly client: EngineClient,
@@ -80,8 +93,9 @@ export class Highlighter implements vscode.Disposable {
     this.running.set(k, controller);
     const version = document.version;
     this.emitBusy();
-    const started = Date.now();
+    const started = performance.now();
     try {
+      await this.highlightVisibleFirst(document, text, version, config.confidenceThreshold, controller.signal, started, trigger);
       const entities = await this.client.highlight(text, {
         threshold: config.confidenceThreshold,
         signal: controller.signal,
@@ -90,7 +104,8 @@ export class Highlighter implements vscode.Disposable {
       if (document.isClosed || document.version !== version) return undefined; // an edit follows with its own run
       this.highlighted.set(k, { version, entities });
       for (const editor of vscode.window.visibleTextEditors) if (key(editor.document) === k) this.decorations.apply(editor, entities);
-      this.log(`${trigger}: ${entities.length} entities in ${name} (${Date.now() - started} ms)`);
+      this.painted.fire({ uri: k, scope: 'full', ms: performance.now() - started, trigger });
+      this.log(`${trigger}: ${entities.length} entities in ${name} (${Math.round(performance.now() - started)} ms)`);
       return entities.length;
     } catch (error) {
       if (error instanceof CancelledError) return undefined;
@@ -100,6 +115,26 @@ export class Highlighter implements vscode.Disposable {
       if (this.running.get(k) === controller) this.running.delete(k);
       this.emitBusy();
     }
+  }
+
+  /**
+   * In a long document, the lines on screen come first: they are highlighted on their own (a few sentences,
+   * milliseconds) before the whole text, whose run then finds those sentences in the worker's cache.
+   */
+  private async highlightVisibleFirst(document: vscode.TextDocument, text: string, version: number, threshold: number, signal: AbortSignal, started: number, trigger: HighlightTrigger): Promise<void> {
+    if (text.length < VISIBLE_FIRST_CHARS) return;
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
+    const visible = editor?.visibleRanges[0];
+    if (!visible) return;
+    const firstLine = Math.max(0, visible.start.line - 5);
+    const lastLine = Math.min(document.lineCount - 1, visible.end.line + 5);
+    const start = document.offsetAt(new vscode.Position(firstLine, 0));
+    const end = document.offsetAt(document.lineAt(lastLine).range.end);
+    const entities = await this.client.highlight(text.slice(start, end), { threshold, signal });
+    if (document.isClosed || document.version !== version) return;
+    const shifted = entities.map((e) => ({ ...e, start: e.start + start, end: e.end + start }));
+    for (const ed of vscode.window.visibleTextEditors) if (ed.document === document) this.decorations.apply(ed, shifted);
+    this.painted.fire({ uri: document.uri.toString(), scope: 'visible', ms: performance.now() - started, trigger });
   }
 
   /** Removes the highlights of `document` and stops following its edits. */
@@ -173,6 +208,7 @@ export class Highlighter implements vscode.Disposable {
     this.timers.clear();
     this.highlighted.clear();
     this.busyListeners.clear();
+    this.painted.dispose();
     for (const s of this.subscriptions) s.dispose();
   }
 }

@@ -10,6 +10,9 @@ import { adaptAndSave } from '../core/adapters/adaptAndSave';
 import { CancelSource, CancelledError } from '../core/cancellation';
 import type { AdaptOptions, AdaptProgress, SupportSet } from '../core/adapt';
 import { lowerThisThreadPriority } from './lowerPriority';
+import { NerEngine } from '../core/engine';
+import { leaveOneOutScores } from '../core/support/leaveOneOut';
+import type { Adapter } from '../core/adapters/adapter';
 
 export interface AdaptRequest {
   type: 'adapt';
@@ -20,10 +23,14 @@ export interface AdaptRequest {
   options: AdaptOptions;
   /** More adapter folders whose adapters join the shipped hub (e.g. the user's earlier domains). */
   hubRoots?: string[];
+  /** Score the adapter on the support set by leave-one-out before saving it (default true). */
+  evaluate?: boolean;
 }
 
 export type AdaptWorkerEvent =
   | ({ type: 'progress' } & AdaptProgress)
+  /** Answer to {type:'probe'}: the TensorFlow.js backend adaptation trains on here. */
+  | { type: 'probe'; backend: string }
   | { type: 'done'; dir: string; seconds: number }
   | { type: 'error'; message: string; cancelled: boolean };
 
@@ -31,9 +38,16 @@ const port = parentPort;
 if (port) {
   lowerThisThreadPriority();
   const cancel = new CancelSource();
-  port.on('message', (message: AdaptRequest | { type: 'cancel' }) => {
+  port.on('message', (message: AdaptRequest | { type: 'cancel' } | { type: 'probe' }) => {
     if (message.type === 'cancel') {
       cancel.cancel();
+      return;
+    }
+    if (message.type === 'probe') {
+      initTf('wasm').then(
+        (backend) => port.postMessage({ type: 'probe', backend }),
+        (error: unknown) => port.postMessage({ type: 'error', message: String(error), cancelled: false }),
+      );
       return;
     }
     run(message).then(
@@ -48,7 +62,21 @@ if (port) {
     const base = loadAdaptationBase(request.modelDir);
     const roots = [join(request.modelDir, 'adapters'), ...(request.hubRoots ?? [])];
     const hub = request.options.method === 'none' ? [] : loadHub(roots, { id: base.manifest.id, hash: base.hash }, request.options.name);
-    const { dir } = await adaptAndSave(base, request.support, { ...request.options, hub }, request.adaptersRoot, (p) => port!.postMessage({ type: 'progress', ...p }), cancel.token);
+    const progress = (p: AdaptProgress) => port!.postMessage({ type: 'progress', ...p });
+    // Leave-one-out F1 on the support set through the same ONNX path that will highlight with the adapter.
+    const evaluate = async (adapter: Adapter) => {
+      progress({ phase: 'evaluate', step: 0, total: 1 });
+      const engine = await NerEngine.load(request.modelDir, { threads: 1 });
+      try {
+        await engine.useAdapter(adapter);
+        const scores = await leaveOneOutScores(engine, request.support);
+        progress({ phase: 'evaluate', step: 1, total: 1 });
+        return { supportF1: scores.micro.f1, supportScores: scores.micro };
+      } finally {
+        await engine.dispose();
+      }
+    };
+    const { dir } = await adaptAndSave(base, request.support, { ...request.options, hub }, request.adaptersRoot, progress, cancel.token, request.evaluate === false ? undefined : evaluate);
     return { type: 'done', dir, seconds: (Date.now() - started) / 1000 };
   }
 }

@@ -5,6 +5,11 @@ import { NerEngine } from '../core/engine';
 import { splitIntoChunks } from './chunks';
 import { lowerThisThreadPriority } from './lowerPriority';
 import type { Entity, WorkerEvent, WorkerRequest } from './protocol';
+import type { ExecutionPreference } from '../core/model/onnxSessions';
+import { baseModelHash } from '../core/model/modelDirectory';
+import { loadAdapter } from '../core/adapters/adapterFiles';
+import { SupportIndex } from '../core/support/nearestSupport';
+import type { SupportExample } from '../core/support/supportFile';
 
 lowerThisThreadPriority();
 
@@ -15,6 +20,9 @@ if (!parentPort) throw new Error('modelWorker.js runs as a worker thread of the 
 const port = parentPort;
 
 let engine: NerEngine | undefined;
+let supportExamples: SupportExample[] = [];
+/** Embeddings of the support mentions for the current engine state; rebuilt after a support or adapter change. */
+let supportIndex: Promise<SupportIndex> | undefined;
 let loadError: string | undefined;
 /** Ids whose cancel arrived before they finished. */
 const cancelled = new Set<number>();
@@ -31,7 +39,17 @@ function message(error: unknown): string {
 port.on('message', (request: WorkerRequest) => {
   switch (request.type) {
     case 'load':
-      queue = queue.then(() => load(request.modelDir, request.threads));
+      queue = queue.then(() => load(request.modelDir, request.threads, request.preference));
+      break;
+    case 'adapter':
+      queue = queue.then(() => useAdapter(request.id, request.dir));
+      break;
+    case 'support':
+      supportExamples = request.examples;
+      supportIndex = undefined;
+      break;
+    case 'nearest':
+      queue = queue.then(() => nearest(request.id, request.sentence, request.start, request.end, request.label));
       break;
     case 'highlight':
       queue = queue.then(() => highlight(request.id, request.text, request.threshold));
@@ -42,13 +60,14 @@ port.on('message', (request: WorkerRequest) => {
   }
 });
 
-async function load(modelDir: string, threads: number | undefined): Promise<void> {
+async function load(modelDir: string, threads: number | undefined, preference: ExecutionPreference | undefined): Promise<void> {
   const started = performance.now();
   try {
     // Leave a core to the editor unless told otherwise.
-    const next = await NerEngine.load(modelDir, { threads: threads ?? Math.max(1, Math.floor(availableParallelism() / 2)) });
+    const next = await NerEngine.load(modelDir, { threads: threads ?? Math.max(1, Math.floor(availableParallelism() / 2)), preference });
     const previous = engine;
     engine = next;
+    supportIndex = undefined;
     loadError = undefined;
     await previous?.dispose();
     send({
@@ -56,6 +75,7 @@ async function load(modelDir: string, threads: number | undefined): Promise<void
       model: next.manifest.id,
       modelDir,
       provider: next.execution.provider,
+      providerReason: next.execution.reason,
       labels: next.labels,
       loadMs: Math.round(performance.now() - started),
     });
@@ -87,6 +107,35 @@ async function highlight(id: number, text: string, threshold: number): Promise<v
     send({ type: 'error', id, message: message(error) });
   } finally {
     // Requests run in id order: a cancel for this id or an earlier one can no longer matter.
+    for (const c of cancelled) if (c <= id) cancelled.delete(c);
+  }
+}
+
+async function useAdapter(id: number, dir: string | null): Promise<void> {
+  try {
+    if (!engine) throw new Error(loadError ? `no model loaded: ${loadError}` : 'no model loaded');
+    const adapter = dir === null ? undefined : loadAdapter(dir, { id: engine.manifest.id, hash: baseModelHash(engine.dir) });
+    await engine.useAdapter(adapter);
+    supportIndex = undefined;
+    send({ type: 'adapter', id, adapter: engine.activeAdapter ?? null, labels: engine.labels });
+  } catch (error) {
+    send({ type: 'error', id, message: message(error) });
+  }
+}
+
+async function nearest(id: number, sentence: string, start: number, end: number, label: string): Promise<void> {
+  try {
+    if (cancelled.has(id)) return;
+    if (!engine) throw new Error('no model loaded');
+    const current = engine;
+    supportIndex ??= SupportIndex.build(current, supportExamples);
+    const index = await supportIndex;
+    const mention = await index.nearest(current, sentence, { start, end }, label);
+    send({ type: 'nearest', id, mention: mention ?? null });
+  } catch (error) {
+    supportIndex = undefined;
+    send({ type: 'error', id, message: message(error) });
+  } finally {
     for (const c of cancelled) if (c <= id) cancelled.delete(c);
   }
 }

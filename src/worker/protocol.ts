@@ -1,21 +1,44 @@
-// Messages between the extension host and the model worker thread. Everything crossing the seam is plain data.
+// Messages between the extension host and the model worker. Everything crossing the seam is plain data.
 import type { Entity } from '../core/engine';
+import type { ExecutionPreference } from '../core/model/onnxSessions';
+import type { SupportExample } from '../core/support/supportFile';
+import type { NearestMention } from '../core/support/nearestSupport';
 
-export type { Entity };
+export type { Entity, NearestMention };
 
 /** Host -> worker. Requests are answered in the order they arrive. */
 export type WorkerRequest =
   /** Load (or switch to) the model in `modelDir`; answered by `ready` or by an `error` without id. */
-  | { type: 'load'; modelDir: string; threads?: number }
+  | { type: 'load'; modelDir: string; threads?: number; preference?: ExecutionPreference }
   /** Entities of `text` scoring at least `threshold`; answered by `result` or `error` with the same id. */
   | { type: 'highlight'; id: number; text: string; threshold: number }
+  /** Use the adapter in `dir` (null: the base model); answered by `adapter` or `error` with the same id. */
+  | { type: 'adapter'; id: number; dir: string | null }
+  /** The support set the hover's nearest examples come from (replaces the previous one; no answer). */
+  | { type: 'support'; examples: SupportExample[] }
+  /** The support mention of `label` nearest to [start, end) of `sentence`; answered by `nearest` or `error`. */
+  | { type: 'nearest'; id: number; sentence: string; start: number; end: number; label: string }
   /** Drop request `id` if it has not finished; no answer follows for it. */
   | { type: 'cancel'; id: number };
 
+export interface ModelReady {
+  model: string;
+  modelDir: string;
+  provider: string;
+  /** Why a faster execution provider is not used (or that it is). */
+  providerReason: string;
+  labels: string[];
+  loadMs: number;
+  /** Name of the adapter in use, if any. */
+  adapter?: string;
+}
+
 /** Worker -> host. */
 export type WorkerEvent =
-  | { type: 'ready'; model: string; modelDir: string; provider: string; labels: string[]; loadMs: number }
+  | ({ type: 'ready' } & ModelReady)
   | { type: 'result'; id: number; entities: Entity[]; elapsedMs: number }
+  | { type: 'adapter'; id: number; adapter: string | null; labels: string[] }
+  | { type: 'nearest'; id: number; mention: NearestMention | null }
   /** A failed request (with its id) or a failed load (without). */
   | { type: 'error'; id?: number; message: string }
   | { type: 'progress'; id: number; phase: 'highlight'; step: number; total: number };

@@ -1,7 +1,8 @@
 // End-to-end: a person's path through the workbench, driven in headless Chromium against code-server with
 // the extension loaded from this repository (extensionDevelopmentPath). Opens harbour-report.txt with
-// Ctrl+P, runs "BANER: Highlight Entities in File" from F1, and waits for the entity decorations. The
-// screenshot (test-results/highlight.png) is the evidence to look at.
+// Ctrl+P, runs "BANER: Highlight Entities in File" from F1, and waits for the entity decorations; then, in
+// clinic-notes.md, labels two drugs as a new type DRUG, adapts, sees DRUG highlighted elsewhere, and opens
+// the support set panel. The screenshots (test-results/*.png) are the evidence to look at.
 // Run: node --import tsx --test test/ui/*.test.mts (needs code-server and Chromium: see .ci/run).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -22,7 +23,7 @@ let browser: Browser | undefined;
 let page: Page;
 
 before(async () => {
-  for (const png of ['highlight.png', 'highlight-failure.png']) rmSync(join(RESULTS, png), { force: true });
+  for (const png of ['highlight.png', 'highlight-failure.png', 'label.png', 'adapted.png', 'panel.png']) rmSync(join(RESULTS, png), { force: true });
   execFileSync(process.execPath, [join(REPO, 'scripts', 'build-extension.mjs')], { stdio: 'inherit' });
   dir = mkdtempSync(join(tmpdir(), 'baner-ui-test-'));
   const workspace = join(dir, 'workspace');
@@ -87,5 +88,83 @@ test('highlights the entities of harbour-report.txt from the command palette', {
     // 18 entities in the report at the default threshold; one element per range (more where a range wraps).
     assert.ok(classes.length >= 10, `${classes.length} decorated ranges`);
     assert.ok(new Set(classes).size >= 3, `decorations of ${new Set(classes).size} entity types: ${[...new Set(classes)].join(' ')}`);
+  });
+});
+
+/** Selects the first match of `text` in the active editor (find widget, then Escape keeps the selection). */
+async function selectText(text: string): Promise<void> {
+  await page.keyboard.press('Control+F');
+  const find = page.locator('.find-widget .input');
+  await find.first().waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(text, { delay: 20 });
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Escape');
+}
+
+/** Runs a command from F1 that opens a quick pick or input, then answers it. */
+async function runCommand(title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.type(title, { delay: 20 });
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title.replace(/^BANER: /, '') }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** The decoration classes drawn now, one per decorated range element. */
+async function decorationClasses(): Promise<string[]> {
+  return page.locator(DECORATIONS).evaluateAll((elements) => elements.map((e) => [...e.classList].find((c) => c.startsWith('ced-')) ?? ''));
+}
+
+test('labels two drugs as a new type, adapts, and sees the type elsewhere; then opens the support panel', { timeout: 600_000 }, async () => {
+  await evidenceOnFailure(async () => {
+    await quickPick('Control+P', 'clinic-notes.md', 'clinic-notes.md');
+    await page.locator('.monaco-editor .view-lines', { hasText: 'Cardiology clinic' }).waitFor({ timeout: 30_000 });
+    await quickPick('F1', 'BANER: Highlight Entities in File', 'Highlight Entities in File');
+    await page.locator(DECORATIONS).first().waitFor({ timeout: 120_000 });
+    await page.waitForTimeout(500);
+    const typesBefore = new Set(await decorationClasses());
+
+    // First label: a new type, named in the input box behind "New type...".
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await selectText('Glucophage');
+    await runCommand('BANER: Label as Support Example');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'New type...' }).first().click();
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await page.keyboard.type('DRUG', { delay: 20 });
+    await page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden', timeout: 15_000 });
+    // Second label: DRUG is offered now.
+    await selectText('Norvasc');
+    await runCommand('BANER: Label as Support Example');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'in the support set' }).first().waitFor({ timeout: 15_000 });
+    await page.keyboard.type('DRUG', { delay: 20 });
+    await page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden', timeout: 15_000 });
+    await page.waitForTimeout(800);
+    mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, 'label.png') });
+
+    // Adapt: the name input comes first (default accepted), then a progress notification; the status bar names the adapter after.
+    await runCommand('BANER: Adapt to This Domain');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.notifications-toasts', { hasText: 'adapting' }).first().waitFor({ timeout: 60_000 }).catch(() => {});
+    await page.locator('.statusbar-item', { hasText: '+ my-domain' }).first().waitFor({ timeout: 240_000 });
+    await page.waitForTimeout(1500); // the re-highlight with the adapter
+    const typesAfter = new Set(await decorationClasses());
+    await page.screenshot({ path: join(RESULTS, 'adapted.png') });
+    const added = [...typesAfter].filter((c) => !typesBefore.has(c));
+    assert.ok(added.length >= 1, `a new decoration type (DRUG) after adapting: before ${[...typesBefore].join(' ')}, after ${[...typesAfter].join(' ')}`);
+
+    // The panel: a webview listing the type, the example and the adapter.
+    await quickPick('F1', 'BANER: Show Support Set & Adapters', 'Show Support Set & Adapters');
+    const webview = page.frameLocator('iframe.webview.ready').frameLocator('iframe');
+    await webview.locator('body', { hasText: 'my-domain' }).waitFor({ timeout: 60_000 });
+    await webview.locator('body', { hasText: 'DRUG' }).waitFor({ timeout: 10_000 });
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: join(RESULTS, 'panel.png') });
   });
 });

@@ -44,7 +44,7 @@ test('adapting in a worker reports progress, keeps the main thread free and writ
   await worker.terminate();
   assert.equal(end.type, 'done', JSON.stringify(end));
   assert.ok(existsSync(join(root, 'from-worker', 'adapter.json')));
-  assert.deepEqual([...phases].sort(), ['finetune', 'lorahub', 'prepare', 'prototypes']);
+  assert.deepEqual([...phases].sort(), ['evaluate', 'finetune', 'lorahub', 'prepare', 'prototypes']);
 
   // The user's adapter joins the hub of the next adaptation (LoRAHub then weighs 6 shipped + 1 own).
   const second = startWorker();

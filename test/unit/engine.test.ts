@@ -53,3 +53,21 @@ test('prototypes from a support set replace the model types', async () => {
   assert.ok(out[0].length > 0 && out[0].every((s) => ['writer', 'river'].includes(s.label)));
   assert.deepEqual(engine.labels, ['PER', 'LOC', 'ORG', 'MISC']);
 });
+
+test('an edit re-runs the model on the changed sentence only, with the same entities as a fresh run', async () => {
+  const engine = await NerEngine.load(undefined, { threads: 1 });
+  const sentences = Array.from({ length: 30 }, (_, i) => `Delegates from Paris met officials of Siemens in Munich on day ${i} .`);
+  const original = sentences.join(' ');
+  await engine.highlight(original);
+  const cachedBefore = engine.cachedSentences;
+  assert.equal(cachedBefore, 30);
+  const edited = original.replace('day 7 .', 'day 7 with Angela Merkel .');
+  const entities = await engine.highlight(edited);
+  assert.equal(engine.cachedSentences, cachedBefore + 1, 'one new sentence computed');
+  const fresh = await (await NerEngine.load(undefined, { threads: 1 })).highlight(edited);
+  assert.deepEqual(entities, fresh);
+  assert.ok(entities.some((e) => e.text === 'Angela Merkel'));
+  // New types invalidate the cache.
+  engine.useTypes(undefined);
+  assert.equal(engine.cachedSentences, 0);
+});

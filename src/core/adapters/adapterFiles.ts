@@ -84,3 +84,33 @@ export function loadHub(roots: string[], base: { id: string; hash: string }, exc
       .map((name) => loadAdapter(join(root, name), base)),
   );
 }
+
+/** The adapter's adapter.json without its weights (for listings). */
+export function readAdapterConfig(dir: string): AdapterConfig {
+  const configPath = join(dir, 'adapter.json');
+  if (!existsSync(configPath)) throw new AdapterError(`no adapter at ${dir}: adapter.json is missing`);
+  return JSON.parse(readFileSync(configPath, 'utf8')) as AdapterConfig;
+}
+
+/** Renames adapter `from` to `to` in `root`: the folder is renamed in one step, then its config follows. */
+export function renameAdapter(root: string, from: string, to: string): string {
+  checkAdapterName(to);
+  const source = join(root, from);
+  const target = join(root, to);
+  if (!existsSync(join(source, 'adapter.json'))) throw new AdapterError(`there is no adapter "${from}"`);
+  if (existsSync(target)) throw new AdapterError(`an adapter "${to}" exists already`);
+  renameSync(source, target);
+  const config = readAdapterConfig(target);
+  writeFileAtomic(join(target, 'adapter.json'), JSON.stringify({ ...config, name: to }, null, 2) + '\n');
+  return target;
+}
+
+/** Deletes adapter `name`: moved aside first, so that it disappears from listings at once and never half. */
+export function deleteAdapter(root: string, name: string): void {
+  checkAdapterName(name);
+  const dir = join(root, name);
+  if (!existsSync(dir)) throw new AdapterError(`there is no adapter "${name}"`);
+  const aside = join(root, `.${name}.${process.pid}.${Date.now()}.deleted`);
+  renameSync(dir, aside);
+  rmSync(aside, { recursive: true, force: true });
+}

@@ -35,9 +35,17 @@ function readSpan(value: unknown, textLength: number, spanIndex: number, fail: (
   return span;
 }
 
-/** Parses span JSONL; blank lines are skipped, anything malformed throws a SpanJsonlError naming the line. */
-export function parseSpanJsonl(content: string, fileName = '<input>'): TextExample[] {
-  const examples: TextExample[] = [];
+/** Reads fields beyond text and spans from a line's object (validated like the rest: `fail` names the line). */
+export type ExtraFieldReader<E> = (value: Record<string, unknown>, text: string, fail: (problem: string) => never) => E;
+
+/**
+ * Parses span JSONL; blank lines are skipped, anything malformed throws a SpanJsonlError naming the line.
+ * Other fields are dropped unless `readExtra` keeps them.
+ */
+export function parseSpanJsonl(content: string, fileName?: string): TextExample[];
+export function parseSpanJsonl<E extends object>(content: string, fileName: string, readExtra: ExtraFieldReader<E>): Array<TextExample & E>;
+export function parseSpanJsonl<E extends object>(content: string, fileName = '<input>', readExtra?: ExtraFieldReader<E>): Array<TextExample & Partial<E>> {
+  const examples: Array<TextExample & Partial<E>> = [];
   content.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((line, index) => {
     const fail = (problem: string): never => {
       throw new SpanJsonlError(fileName, index + 1, problem);
@@ -54,7 +62,7 @@ export function parseSpanJsonl(content: string, fileName = '<input>'): TextExamp
     if (!Array.isArray(value.spans)) fail('"spans" must be an array');
     const text = value.text as string;
     const spans = (value.spans as unknown[]).map((span, spanIndex) => readSpan(span, text.length, spanIndex, fail));
-    examples.push({ text, spans });
+    examples.push({ ...(readExtra ? readExtra(value as Record<string, unknown>, text, fail) : {}), text, spans } as TextExample & Partial<E>);
   });
   return examples;
 }

@@ -72,6 +72,8 @@ export interface NgramTable {
   dims: number;
   /** Adds row `row` times `weight` into out[offset..). */
   addRow(row: number, weight: number, out: Float32Array, offset: number): void;
+  /** True when rows never change (the shipped int8 table), so per-token means may be cached. */
+  readonly frozen?: boolean;
 }
 
 export function floatNgramTable(values: Float32Array, buckets: number, dims: number): NgramTable {
@@ -87,6 +89,7 @@ export function floatNgramTable(values: Float32Array, buckets: number, dims: num
 
 export function quantizedNgramTable(q: QuantizedVectors): NgramTable {
   return {
+    frozen: true,
     buckets: q.rows,
     dims: q.dims,
     addRow(row, weight, out, offset) {
@@ -97,9 +100,14 @@ export function quantizedNgramTable(q: QuantizedVectors): NgramTable {
   };
 }
 
+/** Distinct tokens whose mean n-gram vectors are kept (about 20 MB at 48 dims). */
+const MEAN_CACHE_TOKENS = 100_000;
+
 /** Turns token strings into the encoder's input rows; caches per-word work that never changes. */
 export class Featurizer {
   private readonly ngramCache = new Map<string, Int32Array>();
+  private readonly meanCache = new Map<string, Float32Array>();
+  private meanTable: NgramTable | undefined;
   readonly featureDims: number;
 
   constructor(
@@ -132,12 +140,33 @@ export class Featurizer {
   /** Mean n-gram vector of each token written at out[offset + t*rowStride ..). */
   ngramFeatures(tokens: string[], out: Float32Array, offset: number, rowStride: number): void {
     const dims = this.ngrams.dims;
+    // Means of a frozen table are cached per token (the same sum in the same order, so the rows are identical);
+    // a float table is being trained in place, so its means are computed afresh every time.
+    if (!this.ngrams.frozen) {
+      tokens.forEach((token, t) => {
+        const ids = this.ngramsOf(token);
+        const at = offset + t * rowStride;
+        out.fill(0, at, at + dims);
+        const w = 1 / ids.length;
+        for (const id of ids) this.ngrams.addRow(id, w, out, at);
+      });
+      return;
+    }
+    if (this.meanTable !== this.ngrams) {
+      this.meanCache.clear();
+      this.meanTable = this.ngrams;
+    }
     tokens.forEach((token, t) => {
-      const ids = this.ngramsOf(token);
-      const at = offset + t * rowStride;
-      out.fill(0, at, at + dims);
-      const w = 1 / ids.length;
-      for (const id of ids) this.ngrams.addRow(id, w, out, at);
+      let mean = this.meanCache.get(token);
+      if (!mean) {
+        mean = new Float32Array(dims);
+        const ids = this.ngramsOf(token);
+        const w = 1 / ids.length;
+        for (const id of ids) this.ngrams.addRow(id, w, mean, 0);
+        if (this.meanCache.size >= MEAN_CACHE_TOKENS) this.meanCache.clear();
+        this.meanCache.set(token, mean);
+      }
+      out.set(mean, offset + t * rowStride);
     });
   }
 

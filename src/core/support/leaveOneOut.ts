@@ -1,0 +1,29 @@
+// How well an adapted model does on its own support set without having seen the answer: each sentence's
+// spans are detected by the engine and typed by prototypes built from the *other* sentences' labels.
+import type { NerEngine } from '../engine';
+import { classifySpans } from '../engine';
+import { buildPrototypes } from '../types/prototypes';
+import { scoreEntities, type EntityScores } from '../metrics';
+import type { SupportSet } from '../adapt';
+
+export async function leaveOneOutScores(engine: NerEngine, support: SupportSet): Promise<EntityScores> {
+  const tokens = support.sentences.map((s) => s.tokens);
+  const gold = support.sentences.map((s) => s.spans);
+  const detected = await engine.detectAndEmbed(tokens);
+  const goldEmbeddings = await engine.embedSpans(tokens, gold);
+  const { dims, scale } = engine.defaultTypes;
+  const predicted = support.sentences.map((_, held) => {
+    const embeddings: Float32Array[] = [];
+    const labels: string[] = [];
+    gold.forEach((spans, i) => {
+      if (i === held) return;
+      spans.forEach((span, k) => {
+        embeddings.push(goldEmbeddings[i][k]);
+        labels.push(span.label);
+      });
+    });
+    if (labels.length === 0) return [];
+    return classifySpans(buildPrototypes(embeddings, labels, dims, scale), detected[held]);
+  });
+  return scoreEntities(gold, predicted);
+}

@@ -1,0 +1,100 @@
+// Edits of the support set, as pure functions from examples to new examples. A sentence joins the set the
+// first time one of its spans is labelled, accepted or rejected, and brings its current highlights along as
+// labels (they are what the user sees and did not object to); from then on its own labels are what counts.
+import type { CharSpan } from '../types';
+import type { RejectedSpan, SupportExample, SupportSource } from './supportFile';
+
+/** A sentence of a document, in its own coordinates (offset 0 = its first character). */
+export interface SentenceRef {
+  text: string;
+  source?: SupportSource;
+  /** The entities highlighted in it now, which become its labels if it is new to the support set. */
+  highlights?: readonly CharSpan[];
+}
+
+export function overlaps(a: { start: number; end: number }, b: { start: number; end: number }): boolean {
+  return a.start < b.end && b.start < a.end;
+}
+
+/** The example holding this sentence: same text, same file preferred (the same sentence may occur in several files). */
+export function findExample(examples: readonly SupportExample[], sentence: SentenceRef): number {
+  let fallback = -1;
+  for (let i = 0; i < examples.length; i++) {
+    if (examples[i].text !== sentence.text) continue;
+    if (!sentence.source || examples[i].source?.path === sentence.source.path) return i;
+    if (fallback < 0) fallback = i;
+  }
+  return fallback;
+}
+
+/** The labels a new label `span` would replace: those it overlaps, unless identical to it. */
+export function conflictsWith(examples: readonly SupportExample[], sentence: SentenceRef, span: CharSpan): CharSpan[] {
+  const current = labelsOf(examples, sentence);
+  return current.filter((s) => overlaps(s, span) && !(s.start === span.start && s.end === span.end && s.label === span.label));
+}
+
+/** Labels the sentence has in the support set, or would bring along when it joins. */
+export function labelsOf(examples: readonly SupportExample[], sentence: SentenceRef): CharSpan[] {
+  const index = findExample(examples, sentence);
+  if (index >= 0) return examples[index].spans;
+  return (sentence.highlights ?? []).map(({ start, end, label }) => ({ start, end, label }));
+}
+
+/** Labels `span` in the sentence, replacing labels it overlaps and un-rejecting it. */
+export function withLabel(examples: readonly SupportExample[], sentence: SentenceRef, span: CharSpan): SupportExample[] {
+  return update(examples, sentence, (example) => ({
+    ...example,
+    spans: sortSpans([...example.spans.filter((s) => !overlaps(s, span)), { start: span.start, end: span.end, label: span.label }]),
+    rejected: example.rejected.filter((r) => !overlaps(r, span)),
+  }));
+}
+
+/** Marks `span` as not an entity in the sentence (removing a label there). */
+export function withRejected(examples: readonly SupportExample[], sentence: SentenceRef, span: RejectedSpan): SupportExample[] {
+  return update(examples, sentence, (example) => ({
+    ...example,
+    spans: example.spans.filter((s) => !overlaps(s, span)),
+    rejected: sortSpans([...example.rejected.filter((r) => !overlaps(r, span)), { start: span.start, end: span.end }]),
+  }));
+}
+
+/**
+ * Removes the labels and rejections of example `index` that overlap [start, end) (a cursor: start = end, the
+ * label around it); an example left with neither is dropped. Returns undefined when nothing was there.
+ */
+export function withoutLabelAt(examples: readonly SupportExample[], index: number, start: number, end: number): SupportExample[] | undefined {
+  const example = examples[index];
+  const hit = (s: { start: number; end: number }) => (start === end ? s.start <= start && start < s.end : overlaps(s, { start, end }));
+  const spans = example.spans.filter((s) => !hit(s));
+  const rejected = example.rejected.filter((r) => !hit(r));
+  if (spans.length === example.spans.length && rejected.length === example.rejected.length) return undefined;
+  const next = [...examples];
+  if (spans.length === 0 && rejected.length === 0) next.splice(index, 1);
+  else next[index] = { ...example, spans, rejected };
+  return next;
+}
+
+/** Labelled mentions per type, most frequent first. */
+export function typeCounts(examples: readonly SupportExample[]): Array<{ label: string; count: number }> {
+  const counts = new Map<string, number>();
+  for (const e of examples) for (const s of e.spans) counts.set(s.label, (counts.get(s.label) ?? 0) + 1);
+  return [...counts].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+}
+
+function update(examples: readonly SupportExample[], sentence: SentenceRef, edit: (example: SupportExample) => SupportExample): SupportExample[] {
+  const next = [...examples];
+  const index = findExample(examples, sentence);
+  if (index >= 0) {
+    const edited = edit(examples[index]);
+    next[index] = sentence.source ? { ...edited, source: sentence.source } : edited;
+  } else {
+    const joined: SupportExample = { text: sentence.text, spans: labelsOf(examples, sentence), rejected: [] };
+    if (sentence.source) joined.source = sentence.source;
+    next.push(edit(joined));
+  }
+  return next;
+}
+
+function sortSpans<T extends { start: number; end: number }>(spans: T[]): T[] {
+  return spans.sort((a, b) => a.start - b.start || a.end - b.end);
+}

@@ -1,0 +1,167 @@
+// Adapt to This Domain: the support set -> a new adapter, trained in a worker thread behind a cancellable
+// progress notification; then the adapter becomes active and open documents are highlighted with it.
+import * as vscode from 'vscode';
+import { toSupportSet } from '../../core/support/toSupportSet';
+import { typeCounts } from '../../core/support/supportEdits';
+import { listAdapters, checkAdapterName } from '../../core/adapters/adapterFiles';
+import { CancelledError } from '../../core/cancellation';
+import type { AdaptProgress } from '../../core/adapt';
+import { overallPercent, runAdaptation, type AdaptResult } from './adaptRunner';
+import type { AdapterRegistry } from './adapterRegistry';
+import type { SupportStore } from '../support/supportStore';
+
+export interface AdaptArgs {
+  /** Adapter name; asked for when absent. */
+  name?: string;
+  /** Fine-tuning steps (default: the engine's). */
+  steps?: number;
+}
+
+export interface AdaptingState {
+  phase: AdaptProgress['phase'];
+  percent: number;
+  loss?: number;
+}
+
+const PHASE_TITLES: Record<AdaptProgress['phase'], string> = {
+  prepare: 'preparing',
+  lorahub: 'composing domain adapters (LoRAHub)',
+  finetune: 'fine-tuning LoRA',
+  prototypes: 'building type prototypes',
+  evaluate: 'scoring on the support set (leave-one-out)',
+};
+
+export class AdaptCommand implements vscode.Disposable {
+  private running: AbortController | undefined;
+  private readonly changed = new vscode.EventEmitter<AdaptingState | undefined>();
+  /** Fires with the progress of a running adaptation, and undefined when it ends. */
+  readonly onDidChange = this.changed.event;
+  private current: AdaptingState | undefined;
+
+  constructor(
+    private readonly workerPath: string,
+    private readonly modelDir: () => string,
+    private readonly store: () => SupportStore | undefined,
+    private readonly registry: AdapterRegistry,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  get state(): AdaptingState | undefined {
+    return this.current;
+  }
+
+  register(): vscode.Disposable[] {
+    return [
+      vscode.commands.registerCommand('baner.adaptToDomain', (args?: AdaptArgs) => this.run(args ?? {})),
+      vscode.commands.registerCommand('baner.cancelAdaptation', () => this.cancel()),
+    ];
+  }
+
+  cancel(): boolean {
+    if (!this.running) return false;
+    this.running.abort();
+    return true;
+  }
+
+  /** Resolves to the new adapter, or undefined when cancelled or refused (the user was told why). */
+  async run(args: AdaptArgs): Promise<AdaptResult | undefined> {
+    if (this.running) {
+      void vscode.window.showInformationMessage('BANER: an adaptation is running already.');
+      return undefined;
+    }
+    const store = this.store();
+    if (!store) {
+      void vscode.window.showInformationMessage('BANER: open a folder first: adapters are trained on its .baner/support.jsonl.');
+      return undefined;
+    }
+    let examples;
+    try {
+      examples = store.read();
+    } catch (error) {
+      void vscode.window.showErrorMessage(`BANER: ${(error as Error).message}`);
+      return undefined;
+    }
+    const types = typeCounts(examples);
+    if (types.length === 0) {
+      void vscode.window.showInformationMessage('BANER: the support set has no labelled spans yet: select an entity and run "BANER: Label as Support Example".');
+      return undefined;
+    }
+    const name = args.name ?? (await this.askName(store));
+    if (!name) return undefined;
+    const { support, issues } = toSupportSet(examples);
+    for (const { example, issue } of issues) this.log(`support example ${example + 1}: span ${issue.span.start}-${issue.span.end} ${issue.kind} to token boundaries`);
+    this.log(`adapting "${name}" on ${support.sentences.length} sentences (${types.map((t) => `${t.label} ${t.count}`).join(', ')})`);
+
+    const controller = new AbortController();
+    this.running = controller;
+    try {
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `BANER: adapting "${name}"`, cancellable: true },
+        async (progress, token) => {
+          token.onCancellationRequested(() => controller.abort());
+          let reported = 0;
+          return runAdaptation(
+            this.workerPath,
+            { modelDir: this.modelDir(), adaptersRoot: store.adaptersRoot, support, options: { name, method: 'full', steps: args.steps, keepModelTypes: true }, hubRoots: [store.adaptersRoot] },
+            (p) => {
+              const percent = overallPercent(p);
+              const loss = p.loss === undefined ? '' : `, loss ${p.loss.toFixed(4)}`;
+              progress.report({ message: `${PHASE_TITLES[p.phase]} (${p.step}/${p.total}${loss})`, increment: Math.max(0, percent - reported) });
+              reported = Math.max(reported, percent);
+              this.setState({ phase: p.phase, percent, loss: p.loss });
+            },
+            controller.signal,
+          );
+        },
+      );
+      this.log(`adapter written to ${result.dir} in ${result.seconds.toFixed(1)} s`);
+      this.registry.refresh();
+      await this.registry.activate(name);
+      void vscode.window.setStatusBarMessage(`BANER: adapted to "${name}" in ${result.seconds.toFixed(1)} s; highlights now use it`, 6000);
+      return result;
+    } catch (error) {
+      if (error instanceof CancelledError) {
+        this.log(`adaptation "${name}" cancelled`);
+        void vscode.window.showInformationMessage('BANER: adaptation cancelled; no adapter was written.');
+        return undefined;
+      }
+      this.log(`adaptation "${name}" failed: ${(error as Error).stack ?? error}`);
+      void vscode.window.showErrorMessage(`BANER: adaptation failed: ${(error as Error).message}`);
+      return undefined;
+    } finally {
+      this.running = undefined;
+      this.setState(undefined);
+    }
+  }
+
+  private async askName(store: SupportStore): Promise<string | undefined> {
+    const taken = new Set(listAdapters(store.adaptersRoot));
+    let suggestion = 'my-domain';
+    for (let i = 2; taken.has(suggestion); i++) suggestion = `my-domain-${i}`;
+    const name = await vscode.window.showInputBox({
+      title: 'BANER: name of the new adapter',
+      value: suggestion,
+      prompt: 'Kept in .baner/adapters/<name>; an existing adapter of that name is replaced.',
+      validateInput: (value) => {
+        try {
+          checkAdapterName(value.trim());
+          return undefined;
+        } catch (error) {
+          return (error as Error).message;
+        }
+      },
+    });
+    return name?.trim() || undefined;
+  }
+
+  private setState(state: AdaptingState | undefined): void {
+    if ((state === undefined) !== (this.current === undefined)) void vscode.commands.executeCommand('setContext', 'baner.adapting', state !== undefined);
+    this.current = state;
+    this.changed.fire(state);
+  }
+
+  dispose(): void {
+    this.running?.abort();
+    this.changed.dispose();
+  }
+}

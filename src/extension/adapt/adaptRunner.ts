@@ -1,0 +1,84 @@
+// Host side of one adaptation: starts the adapt worker, relays its progress, cancels it, and ends it.
+// No 'vscode' import: runs (and is tested) in plain Node.
+import { Worker } from 'node:worker_threads';
+import type { AdaptRequest, AdaptWorkerEvent } from '../../worker/adaptWorker';
+import type { AdaptProgress } from '../../core/adapt';
+import { CancelledError } from '../../core/cancellation';
+
+export interface AdaptResult {
+  dir: string;
+  seconds: number;
+}
+
+/** Share of the whole run each phase takes (measured on 5-shot runs, rounded): for one overall percentage. */
+const PHASE_SPAN: Record<AdaptProgress['phase'], [number, number]> = {
+  prepare: [0, 5],
+  lorahub: [5, 40],
+  finetune: [40, 85],
+  prototypes: [85, 90],
+  evaluate: [90, 100],
+};
+
+export function overallPercent(p: AdaptProgress): number {
+  const [from, to] = PHASE_SPAN[p.phase];
+  const within = p.total > 0 ? Math.min(1, p.step / p.total) : 0;
+  return Math.round(from + (to - from) * within);
+}
+
+/** After a cancel, how long the worker may take to stop on its own before it is terminated. */
+const CANCEL_GRACE_MS = 5_000;
+
+export function runAdaptation(
+  workerPath: string,
+  request: Omit<AdaptRequest, 'type'>,
+  onProgress: (p: AdaptProgress) => void,
+  signal?: AbortSignal,
+): Promise<AdaptResult> {
+  if (signal?.aborted) return Promise.reject(new CancelledError('adaptation cancelled'));
+  const worker = new Worker(workerPath, { name: 'baner-adapt' });
+  return new Promise<AdaptResult>((resolve, reject) => {
+    let settled = false;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const finish = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(graceTimer);
+      signal?.removeEventListener('abort', onAbort);
+      void worker.terminate();
+      outcome();
+    };
+    const onAbort = () => {
+      worker.postMessage({ type: 'cancel' });
+      // The worker checks for cancellation between steps; a step that never ends is cut off.
+      graceTimer = setTimeout(() => finish(() => reject(new CancelledError('adaptation cancelled'))), CANCEL_GRACE_MS);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (event: AdaptWorkerEvent) => {
+      if (event.type === 'progress') {
+        const { type: _type, ...progress } = event;
+        onProgress(progress);
+      } else if (event.type === 'done') {
+        finish(() => resolve({ dir: event.dir, seconds: event.seconds }));
+      } else if (event.type === 'error') {
+        finish(() => reject(event.cancelled ? new CancelledError('adaptation cancelled') : new Error(event.message)));
+      }
+    });
+    worker.on('error', (error) => finish(() => reject(error)));
+    worker.on('exit', (code) => finish(() => reject(new Error(`the adaptation worker stopped (exit code ${code})`))));
+    worker.postMessage({ type: 'adapt', ...request } satisfies AdaptRequest);
+  });
+}
+
+/** The TensorFlow.js backend the adapt worker trains on (starts a short-lived worker). */
+export function probeTrainingBackend(workerPath: string): Promise<string> {
+  const worker = new Worker(workerPath, { name: 'baner-adapt-probe' });
+  return new Promise<string>((resolve, reject) => {
+    worker.on('message', (event: AdaptWorkerEvent) => {
+      if (event.type === 'probe') resolve(event.backend);
+      else if (event.type === 'error') reject(new Error(event.message));
+      void worker.terminate();
+    });
+    worker.on('error', reject);
+    worker.postMessage({ type: 'probe' });
+  });
+}

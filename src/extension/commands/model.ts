@@ -1,0 +1,65 @@
+// Select Model and Show Compute Devices.
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { availableParallelism, cpus } from 'node:os';
+import { SECTION } from '../config';
+import type { EngineClient } from '../engineClient';
+import { probeTrainingBackend } from '../adapt/adaptRunner';
+
+/** `baner.selectModel` (optional argument: a model directory, '' for the bundled one). Resolves to the chosen path. */
+export function selectModel(engine: EngineClient): (path?: string) => Promise<string | undefined> {
+  return async (path?: string) => {
+    let chosen = path;
+    if (chosen === undefined) {
+      const bundled = { label: 'Bundled default model', description: 'models/default', path: '' };
+      const browse = { label: '$(folder-opened) Choose a model folder...', description: 'a folder with manifest.json', path: undefined };
+      const picked = await vscode.window.showQuickPick([bundled, browse], { title: 'BANER: model', placeHolder: `now: ${engine.modelDirectory}` });
+      if (!picked) return undefined;
+      chosen = picked.path;
+      if (chosen === undefined) {
+        const folders = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use this model' });
+        if (!folders?.[0]) return undefined;
+        chosen = folders[0].fsPath;
+      }
+    }
+    if (chosen !== '' && !existsSync(join(chosen, 'manifest.json'))) {
+      void vscode.window.showErrorMessage(`BANER: ${chosen} is not a model folder (it has no manifest.json). Build one with "npm run train:model -- --out <dir>".`);
+      return undefined;
+    }
+    // The setting is machine-scoped (a path on this machine): it lives in the user settings.
+    await vscode.workspace.getConfiguration(SECTION).update('modelPath', chosen, vscode.ConfigurationTarget.Global);
+    return chosen;
+  };
+}
+
+/** `baner.showComputeDevices`: what runs the model and the training, and why not something faster. Resolves to the report. */
+export function showComputeDevices(engine: EngineClient, adaptWorkerPath: string, log: (line: string) => void, showLog: () => void): () => Promise<string> {
+  return async () => {
+    const lines: string[] = [];
+    try {
+      const info = await engine.ready();
+      lines.push(`Inference (onnxruntime-node): ${info.provider.toUpperCase()} execution provider — ${info.providerReason}.`);
+    } catch (error) {
+      lines.push(`Inference (onnxruntime-node): the model did not load (${(error as Error).message}).`);
+    }
+    let backend: string;
+    try {
+      backend = await probeTrainingBackend(adaptWorkerPath);
+    } catch (error) {
+      backend = `unavailable (${(error as Error).message})`;
+    }
+    lines.push(
+      `Adaptation (TensorFlow.js): ${backend} backend — @tensorflow/tfjs-node-gpu is not bundled (it needs a native build against the user's CUDA and cannot ` +
+        `be installed everywhere), so training runs on the portable WebAssembly backend with SIMD, falling back to plain JavaScript (cpu) without it.`,
+    );
+    lines.push(`CPU: ${cpus()[0]?.model ?? 'unknown'}, ${availableParallelism()} logical cores; the model worker uses half of them, leaving the rest to the editor.`);
+    const report = lines.join('\n');
+    for (const line of lines) log(line);
+    const provider = engine.state.kind === 'ready' ? engine.state.info.provider.toUpperCase() : 'no model';
+    void vscode.window.showInformationMessage(`BANER: inference on ${provider} (onnxruntime-node), adaptation on TensorFlow.js ${backend}.`, 'Details').then((choice) => {
+      if (choice) showLog();
+    });
+    return report;
+  };
+}

@@ -1,0 +1,129 @@
+// The data and actions behind the "Support Set & Adapters" panel: the support store, the adapter registry and
+// the running adaptation, turned into PanelState and back.
+import * as vscode from 'vscode';
+import { join } from 'node:path';
+import { typeCounts } from '../../core/support/supportEdits';
+import { nearestOccurrence } from '../../core/support/locateExamples';
+import type { SupportExample } from '../../core/support/supportFile';
+import { EntityDecorations } from '../decorations';
+import type { EngineClient } from '../engineClient';
+import type { AdapterRegistry } from '../adapt/adapterRegistry';
+import type { AdaptCommand } from '../adapt/adaptCommand';
+import type { SupportStore } from '../support/supportStore';
+import { SupportPanel, type PanelHost } from './supportPanel';
+import type { PanelAdapter, PanelRequest, PanelState } from './panelProtocol';
+
+export interface PanelDeps {
+  store: () => SupportStore | undefined;
+  registry: AdapterRegistry;
+  adapt: AdaptCommand;
+  engine: EngineClient;
+  log: (line: string) => void;
+}
+
+export function registerSupportPanel(context: vscode.ExtensionContext, deps: PanelDeps): vscode.Disposable[] {
+  const host = new SupportPanelHost(deps);
+  return [host, vscode.commands.registerCommand('baner.showSupportPanel', () => SupportPanel.show(context, host))];
+}
+
+class SupportPanelHost implements PanelHost, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly subscriptions: vscode.Disposable[];
+  private storeSubscription: vscode.Disposable | undefined;
+  private watchedStore: SupportStore | undefined;
+
+  constructor(private readonly deps: PanelDeps) {
+    const fire = () => this.changed.fire();
+    this.subscriptions = [deps.registry.onDidChange(fire), deps.adapt.onDidChange(fire), deps.engine.onDidChangeState(fire)];
+  }
+
+  onDidChange(listener: () => void): vscode.Disposable {
+    this.watchStore();
+    return this.changed.event(listener);
+  }
+
+  async getState(): Promise<PanelState> {
+    this.watchStore();
+    const store = this.deps.store();
+    const examples: SupportExample[] = store ? store.read() : [];
+    const engineState = this.deps.engine.state;
+    const adapting = this.deps.adapt.state;
+    return {
+      model: {
+        id: engineState.kind === 'ready' ? engineState.info.model : this.deps.engine.modelDirectory,
+        provider: engineState.kind === 'ready' ? engineState.info.provider : engineState.kind,
+        activeAdapter: engineState.kind === 'ready' ? engineState.info.adapter : undefined,
+      },
+      types: typeCounts(examples).map(({ label, count }) => ({ label, count, color: EntityDecorations.hex(label) })),
+      examples: examples.map((e, index) => ({ index, text: e.text, spans: e.spans, rejected: e.rejected, source: e.source })),
+      adapters: this.deps.registry.list().map((entry): PanelAdapter => {
+        const training = (entry.config?.training ?? {}) as Record<string, unknown>;
+        const mentions = (training.mentions ?? {}) as Record<string, number>;
+        return {
+          name: entry.name,
+          active: this.deps.registry.activeName === entry.name,
+          baseModel: entry.config?.baseModel.id ?? entry.problem ?? 'unknown',
+          created: entry.config?.created ?? '',
+          types: entry.config?.types ?? [],
+          supportSentences: typeof training.supportSentences === 'number' ? training.supportSentences : 0,
+          supportMentions: Object.values(mentions).reduce((a, b) => a + b, 0),
+          supportF1: typeof training.supportF1 === 'number' ? training.supportF1 : undefined,
+        };
+      }),
+      adapting: adapting && { phase: adapting.phase, percent: adapting.percent },
+    };
+  }
+
+  async onRequest(request: Exclude<PanelRequest, { type: 'ready' }>): Promise<void> {
+    const store = this.deps.store();
+    switch (request.type) {
+      case 'reveal':
+        return this.reveal(request.index);
+      case 'removeExample':
+        if (!store) return;
+        await store.update((examples) => (request.index >= 0 && request.index < examples.length ? examples.filter((_, i) => i !== request.index) : undefined));
+        return;
+      case 'activate':
+        return this.deps.registry.activate(request.name);
+      case 'delete': {
+        const answer = await vscode.window.showWarningMessage(`BANER: delete adapter "${request.name}"? Its files are removed.`, { modal: true }, 'Delete');
+        if (answer === 'Delete') await this.deps.registry.delete(request.name);
+        return;
+      }
+      case 'rename':
+        return this.deps.registry.rename(request.name, request.newName.trim());
+      case 'adapt':
+        await vscode.commands.executeCommand('baner.adaptToDomain');
+        return;
+    }
+  }
+
+  /** Opens the file a support sentence came from and selects the sentence (searched near where it was). */
+  private async reveal(index: number): Promise<void> {
+    const store = this.deps.store();
+    const example = store?.read()[index];
+    if (!store || !example) return;
+    if (!example.source) throw new Error('this example does not record the file it came from');
+    const uri = vscode.Uri.file(join(store.folder.uri.fsPath, example.source.path));
+    const document = await vscode.workspace.openTextDocument(uri);
+    const offset = nearestOccurrence(document.getText(), example.text, example.source.offset);
+    if (offset < 0) throw new Error(`the sentence is no longer in ${example.source.path}`);
+    const range = new vscode.Range(document.positionAt(offset), document.positionAt(offset + example.text.length));
+    await vscode.window.showTextDocument(document, { selection: range, viewColumn: vscode.ViewColumn.One });
+  }
+
+  /** Follows the current store (it changes when workspace folders change). */
+  private watchStore(): void {
+    const store = this.deps.store();
+    if (store === this.watchedStore) return;
+    this.storeSubscription?.dispose();
+    this.watchedStore = store;
+    this.storeSubscription = store?.onDidChange(() => this.changed.fire());
+  }
+
+  dispose(): void {
+    this.storeSubscription?.dispose();
+    for (const s of this.subscriptions) s.dispose();
+    this.changed.dispose();
+  }
+}

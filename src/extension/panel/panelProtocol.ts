@@ -1,0 +1,61 @@
+// Messages between the "Support Set & Adapters" webview and the extension host. Plain data only.
+
+export interface PanelSpan {
+  start: number;
+  end: number;
+  label: string;
+}
+
+export interface PanelExample {
+  /** Index in .baner/support.jsonl (0-based line among non-blank lines). */
+  index: number;
+  text: string;
+  spans: PanelSpan[];
+  /** Spans the user rejected: not entities in this sentence. */
+  rejected: Array<{ start: number; end: number }>;
+  /** Where the sentence was labelled: workspace-relative path, character offset in that file. */
+  source?: { path: string; offset: number };
+}
+
+export interface PanelType {
+  label: string;
+  /** CSS colour of the type's highlight (the same the editor uses). */
+  color: string;
+  /** Labelled mentions of this type in the support set. */
+  count: number;
+}
+
+export interface PanelAdapter {
+  name: string;
+  active: boolean;
+  baseModel: string;
+  /** ISO date. */
+  created: string;
+  types: string[];
+  supportSentences: number;
+  supportMentions: number;
+  /** Micro F1 (0..1) on the support set, leave-one-out; absent when it could not be computed. */
+  supportF1?: number;
+}
+
+export interface PanelState {
+  model: { id: string; provider: string; activeAdapter?: string };
+  types: PanelType[];
+  examples: PanelExample[];
+  adapters: PanelAdapter[];
+  /** Set while an adaptation runs. */
+  adapting?: { phase: string; percent: number };
+}
+
+/** Webview -> host. */
+export type PanelRequest =
+  | { type: 'ready' }
+  | { type: 'reveal'; index: number }
+  | { type: 'removeExample'; index: number }
+  | { type: 'activate'; name: string | null }
+  | { type: 'delete'; name: string }
+  | { type: 'rename'; name: string; newName: string }
+  | { type: 'adapt' };
+
+/** Host -> webview. */
+export type PanelMessage = { type: 'state'; state: PanelState } | { type: 'error'; message: string };

@@ -1,0 +1,227 @@
+/// <reference types="mocha" />
+// The annotation loop in a real VS Code: label spans of a new type, accept / reject / remove, adapt (in the
+// worker, with the event loop measured), see the new type highlighted elsewhere, cancel an adaptation, and the
+// panel, hover, model and device commands. Runs against a temp copy of samples/workspace.
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { type BanerApi, banerApi, closeAllEditors, openEditor, recordMessages, setSetting, waitFor, workspaceFile } from './helpers';
+import { measureLag } from './eventLoopLag';
+
+const MAX_OWN_LAG_MS = 50;
+const BLOCKED_LAG_MS = 500;
+
+interface SupportLine {
+  text: string;
+  spans: Array<{ start: number; end: number; label: string }>;
+  rejected?: Array<{ start: number; end: number }>;
+  source?: { path: string; offset: number };
+}
+
+function supportFile(): string {
+  return workspaceFile('.baner/support.jsonl').fsPath;
+}
+
+function readSupport(): SupportLine[] {
+  if (!existsSync(supportFile())) return [];
+  return readFileSync(supportFile(), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as SupportLine);
+}
+
+function select(editor: vscode.TextEditor, ...words: string[]): void {
+  const text = editor.document.getText();
+  editor.selections = words.map((w) => {
+    const at = text.indexOf(w);
+    assert.ok(at >= 0, `"${w}" is in the document`);
+    return new vscode.Selection(editor.document.positionAt(at), editor.document.positionAt(at + w.length));
+  });
+}
+
+function cursorIn(editor: vscode.TextEditor, word: string, occurrence = 0): void {
+  const text = editor.document.getText();
+  let at = -1;
+  for (let i = 0; i <= occurrence; i++) at = text.indexOf(word, at + 1);
+  assert.ok(at >= 0, `"${word}" is in the document`);
+  const p = editor.document.positionAt(at + 1);
+  editor.selection = new vscode.Selection(p, p);
+}
+
+async function highlighted(api: BanerApi, editor: vscode.TextEditor) {
+  await vscode.commands.executeCommand('baner.highlightEntities');
+  return waitFor('entities of the clinic notes', () => api.entitiesOf(editor.document.uri)?.entities);
+}
+
+describe('Label, adapt, and the support set', () => {
+  let api: BanerApi;
+
+  before(async () => {
+    api = await banerApi();
+    await setSetting('autoHighlight', []);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('baner.cancelAdaptation');
+    await closeAllEditors();
+  });
+
+  it('contributes the label, adapt, panel, model and device commands', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    for (const c of ['labelSelection', 'removeLabel', 'acceptSuggestion', 'rejectSuggestion', 'adaptToDomain', 'cancelAdaptation', 'showSupportPanel', 'selectModel', 'showComputeDevices']) {
+      assert.ok(commands.includes(`baner.${c}`), `baner.${c} is registered`);
+    }
+  });
+
+  it('labels two selections of a new type: their sentence joins .baner/support.jsonl with its current labels', async () => {
+    const editor = await openEditor('clinic-notes.md');
+    const before = await highlighted(api, editor);
+    assert.ok(!before.some((e) => e.label === 'DRUG'), 'the base model has no DRUG type');
+    select(editor, 'Glucophage', 'Norvasc');
+    const labelled = await vscode.commands.executeCommand<number>('baner.labelSelection', { label: 'DRUG', onOverlap: 'replace' });
+    assert.equal(labelled, 2);
+    const support = readSupport();
+    assert.equal(support.length, 1, 'both spans are in one sentence');
+    const [example] = support;
+    assert.equal(example.text, 'She takes Glucophage for diabetes and Norvasc for blood pressure.');
+    assert.deepEqual(
+      example.spans.map((s) => [example.text.slice(s.start, s.end), s.label]),
+      [
+        ['Glucophage', 'DRUG'],
+        ['Norvasc', 'DRUG'],
+      ],
+    );
+    assert.equal(example.source?.path, 'clinic-notes.md');
+    assert.equal(editor.document.getText().slice(example.source!.offset, example.source!.offset + example.text.length), example.text);
+    // Shown in the editor as labels.
+    const shown = await waitFor('labels drawn', () => api.labelsShownIn(editor).labelled.length === 2 && api.labelsShownIn(editor));
+    assert.deepEqual(shown.labelled.map((s) => editor.document.getText().slice(s.start, s.end)), ['Glucophage', 'Norvasc']);
+  });
+
+  it('asks before replacing an overlapping label, and keeps the file when the answer is no', async () => {
+    const editor = await openEditor('clinic-notes.md');
+    const before = readFileSync(supportFile(), 'utf8');
+    select(editor, 'Glucophage for');
+    assert.equal(await vscode.commands.executeCommand<number>('baner.labelSelection', { label: 'DRUG', onOverlap: 'cancel' }), 0);
+    assert.equal(readFileSync(supportFile(), 'utf8'), before, 'unchanged');
+    const messages = recordMessages('showInformationMessage');
+    try {
+      select(editor, 'Glucophage');
+      await vscode.commands.executeCommand('baner.labelSelection', { label: 'not a name' });
+      assert.match(messages.messages.join('\n'), /no spaces/);
+    } finally {
+      messages.restore();
+    }
+    assert.equal(readFileSync(supportFile(), 'utf8'), before, 'a bad type name changes nothing');
+  });
+
+  it('accepts, rejects and removes suggestions with the commands behind the shortcuts', async () => {
+    const editor = await openEditor('clinic-notes.md');
+    const entities = await highlighted(api, editor);
+    const york = entities.find((e) => e.text === 'York');
+    const leeds = entities.find((e) => e.text === 'Leeds');
+    assert.ok(york && leeds, `York and Leeds are highlighted: ${entities.map((e) => e.text).join(', ')}`);
+    cursorIn(editor, 'York');
+    assert.equal(await vscode.commands.executeCommand('baner.rejectSuggestion'), true);
+    let york2 = readSupport().find((e) => e.text.includes('York'))!;
+    assert.deepEqual(york2.rejected?.map((r) => york2.text.slice(r.start, r.end)), ['York']);
+    assert.ok(!york2.spans.some((s) => york2.text.slice(s.start, s.end) === 'York'), 'a rejected span is no label');
+    cursorIn(editor, 'Leeds');
+    assert.equal(await vscode.commands.executeCommand('baner.acceptSuggestion'), true);
+    const leedsExample = readSupport().find((e) => e.text.includes('Leeds'))!;
+    assert.ok(leedsExample.spans.some((s) => leedsExample.text.slice(s.start, s.end) === 'Leeds' && s.label === leeds.label));
+    // Remove the accepted label again, then the rejection: the York sentence leaves the set when nothing is left in it.
+    cursorIn(editor, 'Leeds');
+    assert.equal(await vscode.commands.executeCommand('baner.removeLabel'), true);
+    assert.ok(!readSupport().some((e) => e.text.includes('Leeds') && e.spans.some((s) => e.text.slice(s.start, s.end) === 'Leeds')));
+    cursorIn(editor, 'York');
+    assert.equal(await vscode.commands.executeCommand('baner.removeLabel'), true);
+    york2 = readSupport().find((e) => e.text.includes('York'))!;
+    assert.ok(!york2 || (york2.rejected ?? []).length === 0);
+  });
+
+  it(`adapts in the background (host's own work < ${MAX_OWN_LAG_MS} ms per stall) and highlights the new type elsewhere`, async () => {
+    const editor = await openEditor('clinic-notes.md');
+    await highlighted(api, editor);
+    const lag = await measureLag(() => Promise.resolve(vscode.commands.executeCommand<{ dir: string; seconds: number } | undefined>('baner.adaptToDomain', { name: 'clinic' })));
+    console.log(`      adaptation: ${lag.text}`);
+    const result = lag.result;
+    assert.ok(result, 'the adaptation finished');
+    const adapterDir = workspaceFile('.baner/adapters/clinic').fsPath;
+    assert.equal(result.dir, adapterDir);
+    for (const f of ['adapter.json', 'lora.bin', 'types.json']) assert.ok(existsSync(join(adapterDir, f)), `${f} written`);
+    const config = JSON.parse(readFileSync(join(adapterDir, 'adapter.json'), 'utf8'));
+    assert.ok(config.types.includes('DRUG'));
+    assert.equal(typeof config.training.supportF1, 'number', 'scored on the support set by leave-one-out');
+    assert.equal(api.engineState()?.adapter, 'clinic', 'the new adapter is active');
+    assert.match(api.statusText(), /clinic/);
+    const drugs = await waitFor('DRUG highlighted outside the labelled sentence', () => {
+      const state = api.entitiesOf(editor.document.uri);
+      const text = editor.document.getText();
+      const labelled = text.indexOf('She takes Glucophage');
+      const outside = state?.entities.filter((e) => e.label === 'DRUG' && (e.start < labelled || e.start > labelled + 70));
+      return outside && outside.length > 0 && outside;
+    });
+    console.log(`      DRUG elsewhere: ${drugs.map((e) => e.text).join(', ')}`);
+    assert.ok(lag.ownWorkMs < MAX_OWN_LAG_MS, `the extension host itself ran ${lag.ownWorkMs} ms in one stall; ${lag.text}`);
+    assert.ok(lag.maxLagMs < BLOCKED_LAG_MS, lag.text);
+  });
+
+  it('shows the nearest support example of the type in the hover, after adapting', async () => {
+    const editor = await openEditor('clinic-notes.md');
+    await highlighted(api, editor);
+    // After adapting, a drug elsewhere in the notes is a DRUG; its nearest support mention is one of the labelled two.
+    const drug = (api.entitiesOf(editor.document.uri)?.entities ?? []).find((e) => e.label === 'DRUG' && !['Glucophage', 'Norvasc'].includes(e.text));
+    assert.ok(drug, 'a DRUG outside the support sentence');
+    editor.selection = new vscode.Selection(editor.document.positionAt(drug.start + 1), editor.document.positionAt(drug.start + 1));
+    const position = editor.selection.active;
+    const result = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, position);
+    const text = result.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+    assert.match(text, /DRUG/);
+    assert.match(text, /confidence/);
+    assert.match(text, /Nearest support example/);
+    assert.match(text, /Glucophage|Norvasc/);
+  });
+
+  it('cancels an adaptation: no adapter is written and the active one stays', async () => {
+    const running = vscode.commands.executeCommand<unknown>('baner.adaptToDomain', { name: 'cancelled-run', steps: 400 });
+    await waitFor('the adaptation to start', () => /adapting/.test(api.statusText()), 60_000);
+    assert.equal(await vscode.commands.executeCommand('baner.cancelAdaptation'), true);
+    assert.equal(await running, undefined, 'a cancelled adaptation resolves to nothing');
+    assert.ok(!existsSync(workspaceFile('.baner/adapters/cancelled-run').fsPath), 'no adapter folder');
+    assert.deepEqual(
+      readdirSync(workspaceFile('.baner/adapters').fsPath).filter((n) => n.includes('cancelled')),
+      [],
+      'no partial folder left behind',
+    );
+    assert.equal(api.engineState()?.adapter, 'clinic');
+    assert.doesNotMatch(api.statusText(), /adapting/);
+  });
+
+  it('opens the support set & adapters panel with the types, examples and adapters', async () => {
+    await vscode.commands.executeCommand('baner.showSupportPanel');
+    const state = await waitFor('the panel to receive its state', () => api.panelState(), 60_000);
+    assert.ok(state.types.some((t) => t.label === 'DRUG' && t.count >= 2));
+    assert.ok(state.examples.some((e) => e.text.includes('Glucophage')));
+    const clinic = state.adapters.find((a) => a.name === 'clinic');
+    assert.ok(clinic?.active, 'the clinic adapter is listed as active');
+    assert.equal(typeof clinic.supportF1, 'number');
+  });
+
+  it('switches back to the base model, and reports compute devices and a bad model folder', async () => {
+    await vscode.commands.executeCommand('baner.showSupportPanel');
+    const report = await vscode.commands.executeCommand<string>('baner.showComputeDevices');
+    assert.match(report, /onnxruntime-node\): CPU/);
+    assert.match(report, /TensorFlow\.js\): (wasm|cpu) backend/);
+    const errors = recordMessages('showErrorMessage');
+    try {
+      assert.equal(await vscode.commands.executeCommand('baner.selectModel', '/nonexistent/model'), undefined);
+      assert.match(errors.messages.join('\n'), /not a model folder/);
+    } finally {
+      errors.restore();
+    }
+    await api.activateAdapter(null);
+    assert.equal(api.engineState()?.adapter, undefined);
+  });
+});
