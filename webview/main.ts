@@ -145,7 +145,7 @@ function renderAdapter(adapter: PanelAdapter): HTMLElement {
     name,
     el('td', { text: adapter.types.join(', ') }),
     el('td', { text: `${adapter.supportSentences} / ${adapter.supportMentions}` }),
-    el('td', { text: f1, title: 'micro F1 on the support set, each sentence typed by the prototypes of the others' }),
+    el('td', { text: f1, title: adapter.supportF1 === undefined ? 'needs labels in two or more sentences' : 'micro F1 on the support set, each sentence typed by the prototypes of the others' }),
     el('td', { text: adapter.baseModel }),
     el('td', { text: adapter.created ? new Date(adapter.created).toLocaleString() : '' }),
     actions,

@@ -71,7 +71,7 @@ if (port) {
         await engine.useAdapter(adapter);
         const scores = await leaveOneOutScores(engine, request.support);
         progress({ phase: 'evaluate', step: 1, total: 1 });
-        return { supportF1: scores.micro.f1, supportScores: scores.micro };
+        return scores ? { supportF1: scores.micro.f1, supportScores: scores.micro } : { supportF1Note: 'needs labels in two or more sentences' };
       } finally {
         await engine.dispose();
       }

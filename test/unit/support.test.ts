@@ -29,7 +29,8 @@ test('labelling: a new sentence brings its highlights, overlaps are reported and
   const text = 'Dr Smith prescribed Lipitor in Boston .';
   const sentence = { text, source: { path: 'a.txt', offset: 100 }, highlights: [{ start: 3, end: 8, label: 'PER' }, { start: 20, end: 27, label: 'ORG' }, { start: 31, end: 37, label: 'LOC' }] };
   const drug = { start: 20, end: 27, label: 'DRUG' };
-  assert.deepEqual(conflictsWith([], sentence, drug), [{ start: 20, end: 27, label: 'ORG' }]);
+  assert.deepEqual(conflictsWith([], sentence, drug), [], 'retyping a highlighted entity asks nothing');
+  assert.deepEqual(conflictsWith([], sentence, { start: 20, end: 30, label: 'DRUG' }), [{ start: 20, end: 27, label: 'ORG' }], 'a partial overlap is asked about');
   let examples = withLabel([], sentence, drug);
   assert.equal(examples.length, 1);
   assert.deepEqual(examples[0].spans.map((s) => s.label), ['PER', 'DRUG', 'LOC']);
@@ -115,11 +116,12 @@ test('with the real model: the nearest support mention of a type, and a leave-on
   assert.equal(await index.nearest(engine, 'Reporters in Lisbon waited .', { start: 13, end: 19 }, 'DRUG'), undefined);
 
   const { support } = toSupportSet(examples);
-  const good = await leaveOneOutScores(engine, support);
+  assert.equal(await leaveOneOutScores(engine, toSupportSet(examples.slice(0, 1)).support), undefined, 'one sentence: nothing to leave out');
+  const good = (await leaveOneOutScores(engine, support))!;
   assert.ok(good.micro.f1 > 0.6, `consistent labels score well: ${good.micro.f1}`);
   // Swapped labels in one sentence contradict the others: the score drops.
   const swapped = toSupportSet([examples[0], examples[1], { ...examples[2], spans: [{ start: 13, end: 17, label: 'PER' }, { start: 22, end: 34, label: 'LOC' }] }]).support;
-  const bad = await leaveOneOutScores(engine, swapped);
+  const bad = (await leaveOneOutScores(engine, swapped))!;
   assert.ok(bad.micro.f1 < good.micro.f1, `${bad.micro.f1} < ${good.micro.f1}`);
   await engine.dispose();
 });

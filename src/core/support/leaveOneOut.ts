@@ -6,7 +6,9 @@ import { buildPrototypes } from '../types/prototypes';
 import { scoreEntities, type EntityScores } from '../metrics';
 import type { SupportSet } from '../adapt';
 
-export async function leaveOneOutScores(engine: NerEngine, support: SupportSet): Promise<EntityScores> {
+/** Undefined when fewer than two sentences are labelled: then no sentence has others to be typed by. */
+export async function leaveOneOutScores(engine: NerEngine, support: SupportSet): Promise<EntityScores | undefined> {
+  if (support.sentences.filter((s) => s.spans.length > 0).length < 2) return undefined;
   const tokens = support.sentences.map((s) => s.tokens);
   const gold = support.sentences.map((s) => s.spans);
   const detected = await engine.detectAndEmbed(tokens);

@@ -27,10 +27,13 @@ export function findExample(examples: readonly SupportExample[], sentence: Sente
   return fallback;
 }
 
-/** The labels a new label `span` would replace: those it overlaps, unless identical to it. */
+/**
+ * The labels a new label `span` would replace and that are worth asking about: those it partly overlaps. A label
+ * on exactly the same characters is simply retyped (that is what labelling a highlighted entity means).
+ */
 export function conflictsWith(examples: readonly SupportExample[], sentence: SentenceRef, span: CharSpan): CharSpan[] {
   const current = labelsOf(examples, sentence);
-  return current.filter((s) => overlaps(s, span) && !(s.start === span.start && s.end === span.end && s.label === span.label));
+  return current.filter((s) => overlaps(s, span) && !(s.start === span.start && s.end === span.end));
 }
 
 /** Labels the sentence has in the support set, or would bring along when it joins. */
