@@ -4,9 +4,13 @@ import type { Entity } from '../worker/protocol';
 import { CancelledError, type EngineClient } from './engineClient';
 import type { EntityDecorations } from './decorations';
 import { readConfig, wantsAutoHighlight } from './config';
+import { growDirty, shiftSpans, spliceRegion, type Range } from '../core/text/textEdits';
+import { sentenceAround } from '../core/support/sentenceAround';
 
 /** Delay between the last edit of a highlighted document and its re-highlight. */
 const EDIT_DEBOUNCE_MS = 500;
+/** An edited region larger than this (a big paste, a replace-all) re-highlights the whole document. */
+const MAX_INCREMENTAL_CHARS = 20_000;
 /** Documents at least this long get their visible lines highlighted before the rest. */
 const VISIBLE_FIRST_CHARS = 30_000;
 
@@ -44,6 +48,8 @@ export class Highlighter implements vscode.Disposable {
   private readonly highlighted = new Map<string, DocumentEntities>();
   private readonly running = new Map<string, AbortController>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Documents edited since their last highlight: entities shifted to the current text, and what changed. */
+  private readonly edited = new Map<string, DocumentEntities & { dirty: Range }>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly busyListeners = new Set<(busy: number, progress?: string) => void>();
   private readonly painted = new vscode.EventEmitter<PaintEvent>();
@@ -169,14 +175,72 @@ export class Highlighter implements vscode.Disposable {
     const k = key(e.document);
     if (e.contentChanges.length === 0 || !(this.highlighted.has(k) || this.running.has(k))) return;
     this.running.get(k)?.abort();
+    this.trackEdit(k, e);
     clearTimeout(this.timers.get(k));
     this.timers.set(
       k,
       setTimeout(() => {
         this.timers.delete(k);
-        if (!e.document.isClosed) this.run(e.document, 'edit');
+        if (e.document.isClosed) return;
+        this.rehighlightEdited(e.document).catch(() => this.run(e.document, 'edit'));
       }, EDIT_DEBOUNCE_MS),
     );
+  }
+
+  /**
+   * Keeps the entities of an edited document in step with its text (shifted past each change, dropped where
+   * cut) and remembers the dirty region, so the re-highlight only has to look at the sentences around it.
+   */
+  private trackEdit(k: string, e: vscode.TextDocumentChangeEvent): void {
+    const previous = this.edited.get(k) ?? this.highlighted.get(k);
+    // Without entities that match the text before this change (a run was still going), start over.
+    if (!previous || previous.version !== e.document.version - 1) {
+      this.edited.delete(k);
+      return;
+    }
+    let entities = previous.entities;
+    let dirty = this.edited.get(k)?.dirty;
+    // The changes of one event refer to the text before it and do not overlap: apply them from the end.
+    for (const c of [...e.contentChanges].sort((a, b) => b.rangeOffset - a.rangeOffset)) {
+      const change = { offset: c.rangeOffset, removed: c.rangeLength, inserted: c.text.length };
+      entities = shiftSpans(entities, change);
+      dirty = growDirty(dirty, change);
+    }
+    this.edited.set(k, { version: e.document.version, entities, dirty: dirty! });
+  }
+
+  /** Re-highlights the sentences around the edits of `document` (the whole text when that is not possible). */
+  private async rehighlightEdited(document: vscode.TextDocument): Promise<void> {
+    const k = key(document);
+    const edited = this.edited.get(k);
+    this.edited.delete(k);
+    if (!edited || edited.version !== document.version || edited.dirty.end - edited.dirty.start > MAX_INCREMENTAL_CHARS) {
+      this.run(document, 'edit');
+      return;
+    }
+    const started = performance.now();
+    const text = document.getText();
+    // Whole sentences around the dirty region, plus one on each side (an edit can split or join sentences).
+    const core = sentenceAround(text, edited.dirty.start, edited.dirty.end) ?? edited.dirty;
+    const region = sentenceAround(text, Math.max(0, core.start - 2), Math.min(text.length, core.end + 2)) ?? core;
+    const controller = new AbortController();
+    this.running.set(k, controller);
+    this.emitBusy();
+    try {
+      const fresh = await this.client.highlight(text.slice(region.start, region.end), { threshold: readConfig(document).confidenceThreshold, signal: controller.signal });
+      if (document.isClosed || document.version !== edited.version) return;
+      const shifted = fresh.map((e) => ({ ...e, start: e.start + region.start, end: e.end + region.start }));
+      const entities = spliceRegion(edited.entities, region, shifted);
+      this.highlighted.set(k, { version: edited.version, entities });
+      for (const editor of vscode.window.visibleTextEditors) if (key(editor.document) === k) this.decorations.apply(editor, entities);
+      this.painted.fire({ uri: k, scope: 'full', ms: performance.now() - started, trigger: 'edit' });
+      this.log(`edit: ${region.end - region.start} characters around the change re-highlighted in ${Math.round(performance.now() - started)} ms`);
+    } catch (error) {
+      if (!(error instanceof CancelledError)) throw error;
+    } finally {
+      if (this.running.get(k) === controller) this.running.delete(k);
+      this.emitBusy();
+    }
   }
 
   private onVisibleEditors(editors: readonly vscode.TextEditor[]): void {
@@ -195,6 +259,7 @@ export class Highlighter implements vscode.Disposable {
     clearTimeout(this.timers.get(k));
     this.timers.delete(k);
     this.highlighted.delete(k);
+    this.edited.delete(k);
   }
 
   private emitBusy(progress?: string): void {
@@ -207,6 +272,7 @@ export class Highlighter implements vscode.Disposable {
     this.running.clear();
     this.timers.clear();
     this.highlighted.clear();
+    this.edited.clear();
     this.busyListeners.clear();
     this.painted.dispose();
     for (const s of this.subscriptions) s.dispose();

@@ -103,6 +103,35 @@ describe('BANER in VS Code', () => {
     );
   });
 
+  it('re-highlights only the sentences around edits, with the same entities as a full run', async () => {
+    const editor = await openEditor('harbour-report.txt');
+    const document = editor.document;
+    await vscode.commands.executeCommand('baner.highlightEntities');
+    const before = api.entitiesOf(document.uri)!;
+    // Two edits in different paragraphs, one adding an entity, one deleting a word, then a replacement.
+    const text = document.getText();
+    const at = text.indexOf('chief executive');
+    const gone = text.indexOf('Environmental groups');
+    assert.ok(at > 0 && gone > at);
+    assert.ok(await editor.edit((edit) => edit.insert(document.positionAt(at), 'Angela Merkel and the ')));
+    assert.ok(await editor.edit((edit) => edit.delete(new vscode.Range(document.positionAt(gone + 'Angela Merkel and the '.length), document.positionAt(gone + 'Angela Merkel and the '.length + 'Environmental '.length)))));
+    const incremental = await waitFor('the re-highlight of the edited document', () => {
+      const s = api.entitiesOf(document.uri);
+      return s && s.version === document.version && s;
+    }, 30_000);
+    assertWellFormed(document, incremental.entities);
+    assert.ok(has(incremental.entities, 'Angela Merkel', 'PER'), 'the new entity is found');
+    assert.ok(incremental.entities.length >= before.entities.length, 'the entities of untouched sentences are kept');
+    // A full run over the same text finds the same entities.
+    await vscode.commands.executeCommand('baner.clearHighlights');
+    await vscode.commands.executeCommand('baner.highlightEntities');
+    const full = api.entitiesOf(document.uri)!;
+    assert.deepEqual(
+      incremental.entities.map((e) => `${e.start}:${e.end}:${e.label}`),
+      full.entities.map((e) => `${e.start}:${e.end}:${e.label}`),
+    );
+  });
+
   it('baner.clearHighlights removes the highlights and stops following edits', async () => {
     const editor = await openEditor('harbour-report.txt');
     await vscode.commands.executeCommand('baner.highlightEntities');
