@@ -116,17 +116,15 @@ async function profileOnce(engine: NerEngine, encoder: ort.InferenceSession, spa
 type CreateSession = typeof ort.InferenceSession.create;
 
 /**
- * Runs `load` (which creates ORT sessions) with one extra session option when spinning is false: intra-op
- * threads that sleep as soon as an op is done instead of spinning (session.intra_op.allow_spinning = 0).
- * The engine does not set it (src/core is not this script's to change); InferenceSession.create is wrapped
- * while the sessions are created, to measure the proposal.
+ * Runs `load` (which creates ORT sessions) with session.intra_op.allow_spinning forced on ('1', ORT's default)
+ * or off ('0': intra-op threads sleep as soon as an op is done; what the engine sets). InferenceSession.create
+ * is wrapped while the sessions are created, so that both can be compared in one run.
  */
 async function creatingSessions<T>(spinning: boolean, load: () => Promise<T>): Promise<T> {
-  if (spinning) return load();
   const target = ort.InferenceSession as unknown as { create: CreateSession };
   const original = target.create;
   const wrapped = (model: string | Uint8Array, options?: ort.InferenceSession.SessionOptions) =>
-    original.call(ort.InferenceSession, model as Uint8Array, { ...options, extra: { ...(options?.extra ?? {}), session: { intra_op: { allow_spinning: '0' } } } });
+    original.call(ort.InferenceSession, model as Uint8Array, { ...options, extra: { ...(options?.extra ?? {}), session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } } });
   target.create = wrapped as CreateSession;
   try {
     return await load();
@@ -231,7 +229,7 @@ export const profile: Section = {
           }
           const row = { threads, spinning, wholeText: corpus.tokens / median(whole), perDocument: corpus.tokens / median(docs) };
           spinData.push(row);
-          spinRows.push([threads, spinning ? 'on (engine today)' : 'off (proposed)', fmt(row.wholeText), fmt(row.perDocument)]);
+          spinRows.push([threads, spinning ? 'on (ORT default)' : 'off (what the engine sets)', fmt(row.wholeText), fmt(row.perDocument)]);
         } finally {
           await engine.dispose();
         }
@@ -267,7 +265,7 @@ export const profile: Section = {
           rows,
           notes: [
             `${p.batches} encoder batches, ${fmt(p.modelTokens)} tokens in windows, ${fmt(p.paddedTokens)} padded cells (${fmt((100 * (p.paddedTokens - p.modelTokens)) / p.modelTokens, 1)}% padding), ${fmt(p.spans)} detected spans`,
-            '"no-spin": ORT sessions with session.intra_op.allow_spinning = 0 (a proposal, not what the engine sets today)',
+            '"no-spin": ORT sessions with session.intra_op.allow_spinning = 0 (what src/core/model/onnxSessions.ts sets since this profile)',
             ...perThreads.map((x) => `ORT encoder alone, ${name(x)}: ${fmt(x.encoderGflops, 1)} GFLOP/s on the dense products (padded cells counted), ${fmt((corpus.tokens / x.steps['ORT encoder']) * 1000)} tokens/s`),
           ],
         },
