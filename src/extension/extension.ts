@@ -16,7 +16,7 @@ import { AdaptCommand } from './adapt/adaptCommand';
 import { registerSupportPanel } from './panel/panelHost';
 import type { SupportExample } from '../core/support/supportFile';
 import { SupportPanel } from './panel/supportPanel';
-import type { PanelState } from './panel/panelProtocol';
+import type { PanelRequest, PanelState } from './panel/panelProtocol';
 
 let client: EngineClient | undefined;
 
@@ -37,6 +37,8 @@ export interface BanerApi {
   statusText(): string;
   /** The state the support panel was last sent, if it is open. */
   panelState(): PanelState | undefined;
+  /** Performs what a button of the panel asks for (activate, rename, delete, reveal, ...), as the panel does. */
+  panelRequest(request: Exclude<PanelRequest, { type: 'ready' }>): Promise<void>;
   /** Activates a workspace adapter by name (null: the base model). */
   activateAdapter(name: string | null): Promise<void>;
   /** The latest decoration paints (visible lines first, or whole documents), oldest first: for latency tests and benchmarks. */
@@ -87,6 +89,7 @@ export function activate(context: vscode.ExtensionContext): BanerApi {
   const registry = new AdapterRegistry(() => store?.adaptersRoot, context.workspaceState, engine, () => highlighter.refreshAll());
   const adapt = new AdaptCommand(context.asAbsolutePath('dist/adaptWorker.js'), modelDir, () => store, registry, log);
   const statusBar = new StatusBar(engine, highlighter, adapt);
+  const panel = registerSupportPanel(context, { store: () => store, registry, adapt, engine, log });
 
   context.subscriptions.push(
     output,
@@ -104,7 +107,7 @@ export function activate(context: vscode.ExtensionContext): BanerApi {
     vscode.commands.registerCommand('baner.showComputeDevices', showComputeDevices(engine, context.asAbsolutePath('dist/adaptWorker.js'), log, () => output.show(true))),
     ...new LabelCommands(() => store, highlighter, engine).register(),
     ...adapt.register(),
-    ...registerSupportPanel(context, { store: () => store, registry, adapt, engine, log }),
+    ...panel.disposables,
     vscode.workspace.onDidChangeWorkspaceFolders(() => openStore()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SECTION)) return;
@@ -140,6 +143,7 @@ export function activate(context: vscode.ExtensionContext): BanerApi {
     engineState: () => (engine.state.kind === 'ready' ? { adapter: engine.state.info.adapter, labels: engine.state.info.labels, provider: engine.state.info.provider } : undefined),
     statusText: () => statusBar.text,
     panelState: () => SupportPanel.current?.lastStateSent(),
+    panelRequest: (request) => panel.host.onRequest(request),
     activateAdapter: (name) => registry.activate(name),
     recentPaints: () => [...paints],
   };

@@ -21,9 +21,10 @@ export interface PanelDeps {
   log: (line: string) => void;
 }
 
-export function registerSupportPanel(context: vscode.ExtensionContext, deps: PanelDeps): vscode.Disposable[] {
+/** Registers `baner.showSupportPanel`; returns the disposables and the panel's host (its actions, for the API). */
+export function registerSupportPanel(context: vscode.ExtensionContext, deps: PanelDeps): { disposables: vscode.Disposable[]; host: PanelHost } {
   const host = new SupportPanelHost(deps);
-  return [host, vscode.commands.registerCommand('baner.showSupportPanel', () => SupportPanel.show(context, host))];
+  return { disposables: [host, vscode.commands.registerCommand('baner.showSupportPanel', () => SupportPanel.show(context, host))], host };
 }
 
 class SupportPanelHost implements PanelHost, vscode.Disposable {

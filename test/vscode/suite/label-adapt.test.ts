@@ -3,7 +3,7 @@
 // worker, with the event loop measured), see the new type highlighted elsewhere, cancel an adaptation, and the
 // panel, hover, model and device commands. Runs against a temp copy of samples/workspace.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { type BanerApi, banerApi, closeAllEditors, openEditor, recordMessages, setSetting, waitFor, workspaceFile } from './helpers';
@@ -207,6 +207,62 @@ describe('Label, adapt, and the support set', () => {
     const clinic = state.adapters.find((a) => a.name === 'clinic');
     assert.ok(clinic?.active, 'the clinic adapter is listed as active');
     assert.equal(typeof clinic.supportF1, 'number');
+  });
+
+  it("performs the panel's actions: reveal an example, rename, activate and delete adapters", async () => {
+    const examples = api.supportExamples();
+    const index = examples.findIndex((e) => e.text.includes('Glucophage'));
+    await api.panelRequest({ type: 'reveal', index });
+    const editor = vscode.window.activeTextEditor!;
+    assert.equal(editor.document.getText(editor.selection), examples[index].text, 'the sentence is selected in its file');
+
+    await api.panelRequest({ type: 'rename', name: 'clinic', newName: 'cardiology' });
+    assert.ok(existsSync(workspaceFile('.baner/adapters/cardiology/adapter.json').fsPath) && !existsSync(workspaceFile('.baner/adapters/clinic').fsPath));
+    assert.equal(JSON.parse(readFileSync(workspaceFile('.baner/adapters/cardiology/adapter.json').fsPath, 'utf8')).name, 'cardiology');
+    assert.equal(api.engineState()?.adapter, 'cardiology', 'the renamed adapter stays active');
+    await assert.rejects(api.panelRequest({ type: 'rename', name: 'cardiology', newName: 'bad name' }), /not a valid adapter name/);
+
+    await api.panelRequest({ type: 'activate', name: null });
+    assert.equal(api.engineState()?.adapter, undefined, 'back to the base model');
+    await api.panelRequest({ type: 'activate', name: 'cardiology' });
+    assert.equal(api.engineState()?.adapter, 'cardiology');
+
+    // Delete asks first: "no" keeps it, "Delete" removes it (and the base model takes over).
+    const window = vscode.window as unknown as { showWarningMessage: (...args: unknown[]) => Thenable<unknown> };
+    const original = window.showWarningMessage;
+    try {
+      window.showWarningMessage = () => Promise.resolve(undefined);
+      await api.panelRequest({ type: 'delete', name: 'cardiology' });
+      assert.ok(existsSync(workspaceFile('.baner/adapters/cardiology').fsPath), 'kept when the answer is no');
+      window.showWarningMessage = () => Promise.resolve('Delete');
+      await api.panelRequest({ type: 'delete', name: 'cardiology' });
+    } finally {
+      window.showWarningMessage = original;
+    }
+    assert.ok(!existsSync(workspaceFile('.baner/adapters/cardiology').fsPath), 'deleted');
+    assert.equal(api.engineState()?.adapter, undefined);
+    const state = await waitFor('the panel to show the change', () => {
+      const s = api.panelState();
+      return s && s.adapters.every((a) => a.name !== 'cardiology' && a.name !== 'clinic') && s;
+    }, 10_000);
+    assert.equal(state.model.activeAdapter, undefined);
+  });
+
+  it('refuses to edit a support file that does not parse, names the bad line, and leaves the file alone', async () => {
+    const good = readFileSync(supportFile(), 'utf8');
+    const broken = good + '{"text": "half a line", "spans": [{"start": 0, "end": 99, "label": "X"}]}\n';
+    writeFileSync(supportFile(), broken);
+    const editor = await openEditor('clinic-notes.md');
+    select(editor, 'Jardiance');
+    const errors = recordMessages('showErrorMessage');
+    try {
+      assert.equal(await vscode.commands.executeCommand('baner.labelSelection', { label: 'DRUG' }), undefined);
+      assert.match(errors.messages.join('\n'), new RegExp(`support\\.jsonl:${good.split('\n').length}: spans\\[0\\]`));
+    } finally {
+      errors.restore();
+    }
+    assert.equal(readFileSync(supportFile(), 'utf8'), broken, 'not overwritten');
+    writeFileSync(supportFile(), good);
   });
 
   it('switches back to the base model, and reports compute devices and a bad model folder', async () => {
