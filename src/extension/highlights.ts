@@ -50,6 +50,8 @@ export class Highlighter implements vscode.Disposable {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Documents edited since their last highlight: entities shifted to the current text, and what changed. */
   private readonly edited = new Map<string, DocumentEntities & { dirty: Range }>();
+  /** Highlighted documents not on screen when the model changed: re-highlighted when shown. */
+  private readonly stale = new Set<string>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly busyListeners = new Set<(busy: number, progress?: string) => void>();
   private readonly painted = new vscode.EventEmitter<PaintEvent>();
@@ -149,10 +151,17 @@ export class Highlighter implements vscode.Disposable {
     for (const editor of vscode.window.visibleTextEditors) if (editor.document === document) this.decorations.clear(editor);
   }
 
-  /** Re-highlights every highlighted document (after a model or threshold change). */
+  /**
+   * Re-highlights every highlighted document (after a model, adapter or threshold change): those on screen now,
+   * the others when they are shown again.
+   */
   refreshAll(): void {
+    const visible = new Set(vscode.window.visibleTextEditors.map((e) => key(e.document)));
     for (const document of vscode.workspace.textDocuments) {
-      if (this.highlighted.has(key(document))) this.run(document, 'settings');
+      const k = key(document);
+      if (!this.highlighted.has(k)) continue;
+      if (visible.has(k)) this.run(document, 'settings');
+      else this.stale.add(k);
     }
   }
 
@@ -246,8 +255,10 @@ export class Highlighter implements vscode.Disposable {
   private onVisibleEditors(editors: readonly vscode.TextEditor[]): void {
     // A newly shown editor has no decorations yet.
     for (const editor of editors) {
-      const state = this.highlighted.get(key(editor.document));
+      const k = key(editor.document);
+      const state = this.highlighted.get(k);
       if (state) this.decorations.apply(editor, state.entities);
+      if (this.stale.delete(k)) this.run(editor.document, 'settings');
     }
     this.autoHighlightVisible();
   }
@@ -260,6 +271,7 @@ export class Highlighter implements vscode.Disposable {
     this.timers.delete(k);
     this.highlighted.delete(k);
     this.edited.delete(k);
+    this.stale.delete(k);
   }
 
   private emitBusy(progress?: string): void {

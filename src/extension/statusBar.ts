@@ -28,8 +28,9 @@ export class StatusBar implements vscode.Disposable {
         this.render();
       }),
       adapt.onDidChange((state) => {
+        const changed = state?.percent !== this.adapting?.percent || (state === undefined) !== (this.adapting === undefined);
         this.adapting = state;
-        this.render();
+        if (changed) this.render();
       }),
     ];
     this.render();

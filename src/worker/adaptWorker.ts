@@ -50,10 +50,13 @@ if (port) {
       );
       return;
     }
-    run(message).then(
-      (event) => port.postMessage(event),
-      (error: unknown) => port.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error), cancelled: error instanceof CancelledError }),
-    );
+    // One adaptation per worker: after the answer the port closes and the thread ends by itself.
+    run(message)
+      .then(
+        (event) => port.postMessage(event),
+        (error: unknown) => port.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error), cancelled: error instanceof CancelledError }),
+      )
+      .finally(() => port.close());
   });
 
   async function run(request: AdaptRequest): Promise<AdaptWorkerEvent> {
@@ -62,7 +65,7 @@ if (port) {
     const base = loadAdaptationBase(request.modelDir);
     const roots = [join(request.modelDir, 'adapters'), ...(request.hubRoots ?? [])];
     const hub = request.options.method === 'none' ? [] : loadHub(roots, { id: base.manifest.id, hash: base.hash }, request.options.name);
-    const progress = (p: AdaptProgress) => port!.postMessage({ type: 'progress', ...p });
+    const progress = throttledProgress((p) => port!.postMessage({ type: 'progress', ...p }));
     // Leave-one-out F1 on the support set through the same ONNX path that will highlight with the adapter.
     const evaluate = async (adapter: Adapter) => {
       progress({ phase: 'evaluate', step: 0, total: 1 });
@@ -79,4 +82,21 @@ if (port) {
     const { dir } = await adaptAndSave(base, request.support, { ...request.options, hub }, request.adaptersRoot, progress, cancel.token, request.evaluate === false ? undefined : evaluate);
     return { type: 'done', dir, seconds: (Date.now() - started) / 1000 };
   }
+}
+
+/** Fewer messages than progress events: each one costs the extension host a task, and a burst of them a stall. */
+const PROGRESS_INTERVAL_MS = 100;
+
+/** Forwards the first and last event of each phase, and in between at most one every PROGRESS_INTERVAL_MS. */
+export function throttledProgress(send: (p: AdaptProgress) => void): (p: AdaptProgress) => void {
+  let phase: string | undefined;
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    if (p.phase !== phase || p.step >= p.total || now - last >= PROGRESS_INTERVAL_MS) {
+      phase = p.phase;
+      last = now;
+      send(p);
+    }
+  };
 }

@@ -27,6 +27,8 @@ export function overallPercent(p: AdaptProgress): number {
 
 /** After a cancel, how long the worker may take to stop on its own before it is terminated. */
 const CANCEL_GRACE_MS = 5_000;
+/** After its last message, how long the worker may take to exit by itself. */
+const EXIT_GRACE_MS = 10_000;
 
 export function runAdaptation(
   workerPath: string,
@@ -39,18 +41,24 @@ export function runAdaptation(
   return new Promise<AdaptResult>((resolve, reject) => {
     let settled = false;
     let graceTimer: NodeJS.Timeout | undefined;
+    let exited = false;
     const finish = (outcome: () => void) => {
       if (settled) return;
       settled = true;
       clearTimeout(graceTimer);
       signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
+      // After its last message the worker ends by itself (tearing down TF.js and ORT on its own thread);
+      // terminate() would make this thread wait for that. Only one that lingers is terminated.
+      if (!exited) setTimeout(() => void (exited || worker.terminate()), EXIT_GRACE_MS).unref();
       outcome();
     };
     const onAbort = () => {
       worker.postMessage({ type: 'cancel' });
       // The worker checks for cancellation between steps; a step that never ends is cut off.
-      graceTimer = setTimeout(() => finish(() => reject(new CancelledError('adaptation cancelled'))), CANCEL_GRACE_MS);
+      graceTimer = setTimeout(() => {
+        finish(() => reject(new CancelledError('adaptation cancelled')));
+        void worker.terminate();
+      }, CANCEL_GRACE_MS);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (event: AdaptWorkerEvent) => {
@@ -64,7 +72,10 @@ export function runAdaptation(
       }
     });
     worker.on('error', (error) => finish(() => reject(error)));
-    worker.on('exit', (code) => finish(() => reject(new Error(`the adaptation worker stopped (exit code ${code})`))));
+    worker.on('exit', (code) => {
+      exited = true;
+      finish(() => reject(new Error(`the adaptation worker stopped (exit code ${code})`)));
+    });
     worker.postMessage({ type: 'adapt', ...request } satisfies AdaptRequest);
   });
 }
