@@ -15,7 +15,7 @@ interface EditorFigures {
   wholeDocumentMs: number;
   eventLoop: { maxLagMs: number; ownWorkMs: number; report: string };
   rehighlightAfterEditMs: { runs: number[]; median: number; debounceMs: number };
-  adaptInEditor: { support: string; seconds: number | null; wallMs: number; maxLagMs: number; ownWorkMs: number };
+  adaptInEditor: { support: string; seconds: number | null; wallMs: number; maxLagMs: number; ownWorkMs: number; banerCpuMs: number; banerLongestMs: number; hostCpuBySource: Record<string, number> };
   model?: { provider?: string };
 }
 
@@ -35,17 +35,20 @@ export const editor: Section = {
       ['extension host: own work in the longest stall', fmt(f.eventLoop.ownWorkMs), '< 50'],
       [`Adapt to This Domain from the editor (${f.adaptInEditor.support}), wall`, fmt(f.adaptInEditor.wallMs), '< 30000'],
       ['extension host: max timer lag while adapting', fmt(f.adaptInEditor.maxLagMs), '< 50'],
-      ['extension host: own work in the longest stall while adapting', fmt(f.adaptInEditor.ownWorkMs), '< 50'],
+      ["extension host: its thread's work in the longest stall while adapting (all extensions)", fmt(f.adaptInEditor.ownWorkMs), '-'],
+      ["BANER's own code on the extension host while adapting: total / longest run (CPU profile)", `${fmt(f.adaptInEditor.banerCpuMs, 1)} / ${fmt(f.adaptInEditor.banerLongestMs, 1)}`, '< 50'],
     ];
+    const notes = [`extension host CPU while adapting, by source (ms): ${Object.entries(f.adaptInEditor.hostCpuBySource).map(([k, v]) => `${k} ${v}`).join(', ')}`];
     return {
-      tables: [{ title: 'Editor latencies (ms)', header: ['what', 'ms', 'target'], rows }],
+      tables: [{ title: 'Editor latencies (ms)', header: ['what', 'ms', 'target'], rows, notes }],
       data: { ...f },
       targets: [
         { target: 'visible range highlighted < 150 ms after open', measured: `${f.visibleRangeMs} ms`, met: f.visibleRangeMs !== null && f.visibleRangeMs < 150 },
         { target: 'whole 5,000-line document < 3 s', measured: `${f.wholeDocumentMs} ms`, met: f.wholeDocumentMs < 3000 },
         { target: 're-highlight after an edit < 50 ms', measured: `${f.rehighlightAfterEditMs.median} ms (runs ${f.rehighlightAfterEditMs.runs.join(', ')})`, met: f.rehighlightAfterEditMs.median < 50 },
         { target: 'never blocking typing: host event-loop lag < 50 ms', measured: `max lag ${f.eventLoop.maxLagMs} ms, own work ${f.eventLoop.ownWorkMs} ms`, met: f.eventLoop.maxLagMs < 50 },
-        { target: 'extension host event-loop lag < 50 ms while adapting', measured: `max lag ${f.adaptInEditor.maxLagMs} ms, own work ${f.adaptInEditor.ownWorkMs} ms (adapt ${f.adaptInEditor.wallMs} ms)`, met: f.adaptInEditor.maxLagMs < 50 },
+        { target: 'extension host event-loop lag < 50 ms while adapting (raw timer lag)', measured: `max lag ${f.adaptInEditor.maxLagMs} ms; the thread's own work in a stall ${f.adaptInEditor.ownWorkMs} ms (adapt ${f.adaptInEditor.wallMs} ms)`, met: f.adaptInEditor.maxLagMs < 50 },
+        { target: "BANER's own work on the extension host while adapting < 50 ms at a time", measured: `${f.adaptInEditor.banerCpuMs} ms in all, longest run ${f.adaptInEditor.banerLongestMs} ms`, met: f.adaptInEditor.banerLongestMs < 50 },
       ],
     };
   },
