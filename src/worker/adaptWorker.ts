@@ -63,8 +63,12 @@ if (port) {
     const started = Date.now();
     await initTf('wasm');
     const base = loadAdaptationBase(request.modelDir);
-    const roots = [join(request.modelDir, 'adapters'), ...(request.hubRoots ?? [])];
-    const hub = request.options.method === 'none' ? [] : loadHub(roots, { id: base.manifest.id, hash: base.hash }, request.options.name);
+    // The user's own adapters join the hub when they were trained on this base model; others are left out.
+    const skipped: string[] = [];
+    const hub =
+      request.options.method === 'none'
+        ? []
+        : loadHub([join(request.modelDir, 'adapters')], { id: base.manifest.id, hash: base.hash }, request.options.name, request.hubRoots ?? [], (dir) => skipped.push(dir));
     const progress = throttledProgress((p) => port!.postMessage({ type: 'progress', ...p }));
     // Leave-one-out F1 on the support set through the same ONNX path that will highlight with the adapter.
     const evaluate = async (adapter: Adapter) => {
@@ -79,7 +83,10 @@ if (port) {
         await engine.dispose();
       }
     };
-    const { dir } = await adaptAndSave(base, request.support, { ...request.options, hub }, request.adaptersRoot, progress, cancel.token, request.evaluate === false ? undefined : evaluate);
+    const { dir } = await adaptAndSave(base, request.support, { ...request.options, hub }, request.adaptersRoot, progress, cancel.token, async (adapter) => ({
+      ...(skipped.length > 0 ? { hubSkipped: skipped } : {}),
+      ...(request.evaluate === false ? {} : await evaluate(adapter)),
+    }));
     return { type: 'done', dir, seconds: (Date.now() - started) / 1000 };
   }
 }

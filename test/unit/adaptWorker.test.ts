@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { mkdtempSync, readdirSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readConllFile } from '../../src/core/data/conll';
@@ -46,7 +46,11 @@ test('adapting in a worker reports progress, keeps the main thread free and writ
   assert.ok(existsSync(join(root, 'from-worker', 'adapter.json')));
   assert.deepEqual([...phases].sort(), ['evaluate', 'finetune', 'lorahub', 'prepare', 'prototypes']);
 
-  // The user's adapter joins the hub of the next adaptation (LoRAHub then weighs 6 shipped + 1 own).
+  // The user's adapter joins the hub of the next adaptation (LoRAHub then weighs 6 shipped + 1 own); one trained
+  // on another base model is left out of it, not an error.
+  cpSync(join(root, 'from-worker'), join(root, 'other-model'), { recursive: true });
+  const otherConfig = JSON.parse(readFileSync(join(root, 'other-model', 'adapter.json'), 'utf8'));
+  writeFileSync(join(root, 'other-model', 'adapter.json'), JSON.stringify({ ...otherConfig, name: 'other-model', baseModel: { id: 'another-model', hash: '0'.repeat(64) } }));
   const second = startWorker();
   second.postMessage({ type: 'adapt', modelDir: defaultModelDir(), adaptersRoot: root, hubRoots: [root], support: await supportSet(), options: { name: 'second', method: 'lorahub' } });
   const next = await run(second, () => {});
@@ -54,6 +58,8 @@ test('adapting in a worker reports progress, keeps the main thread free and writ
   assert.equal(next.type, 'done', JSON.stringify(next));
   const lorahub = JSON.parse(readFileSync(join(root, 'second', 'adapter.json'), 'utf8')).training.lorahub;
   assert.ok('from-worker' in lorahub.weights, JSON.stringify(lorahub));
+  assert.ok(!('other-model' in lorahub.weights));
+  assert.deepEqual(JSON.parse(readFileSync(join(root, 'second', 'adapter.json'), 'utf8')).training.hubSkipped, [join(root, 'other-model')]);
   // The main thread's 10 ms timer kept firing while the worker trained.
   assert.ok(ticks > (Date.now() - started) / 10 / 4, `${ticks} ticks in ${Date.now() - started} ms`);
 });

@@ -76,13 +76,31 @@ export function listAdapters(root: string): string[] {
     .sort();
 }
 
-/** Every adapter under the given folders, checked against the base model; `except` names one to leave out. */
-export function loadHub(roots: string[], base: { id: string; hash: string }, except?: string): Adapter[] {
-  return roots.flatMap((root) =>
+/**
+ * Every adapter under the given folders, checked against the base model; `except` names one to leave out.
+ * Adapters of `optionalRoots` (a user's own, possibly trained on another model) that do not fit are skipped and
+ * reported through `onSkip`; those of `roots` (shipped with the model) must fit.
+ */
+export function loadHub(
+  roots: string[],
+  base: { id: string; hash: string },
+  except?: string,
+  optionalRoots: string[] = [],
+  onSkip: (dir: string, reason: string) => void = () => {},
+): Adapter[] {
+  const load = (root: string, optional: boolean) =>
     listAdapters(root)
       .filter((name) => name !== except)
-      .map((name) => loadAdapter(join(root, name), base)),
-  );
+      .flatMap((name) => {
+        try {
+          return [loadAdapter(join(root, name), base)];
+        } catch (error) {
+          if (!optional || !(error instanceof AdapterError)) throw error;
+          onSkip(join(root, name), error.message);
+          return [];
+        }
+      });
+  return [...roots.flatMap((root) => load(root, false)), ...optionalRoots.flatMap((root) => load(root, true))];
 }
 
 /** The adapter's adapter.json without its weights (for listings). */
