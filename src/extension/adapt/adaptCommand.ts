@@ -117,7 +117,9 @@ export class AdaptCommand implements vscode.Disposable {
       this.log(`adapter written to ${result.dir} in ${result.seconds.toFixed(1)} s`);
       this.registry.refresh();
       await this.registry.activate(name);
-      void vscode.window.setStatusBarMessage(`BANER: adapted to "${name}" in ${result.seconds.toFixed(1)} s; highlights now use it`, 6000);
+      const f1 = this.registry.list().find((a) => a.name === name)?.config?.training.supportF1;
+      const score = typeof f1 === 'number' ? `, leave-one-out F1 on the support set ${(f1 * 100).toFixed(0)}%` : '';
+      void vscode.window.setStatusBarMessage(`BANER: adapted to "${name}" in ${result.seconds.toFixed(1)} s${score}; highlights now use it`, 8000);
       return result;
     } catch (error) {
       if (error instanceof CancelledError) {

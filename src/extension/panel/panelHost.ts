@@ -1,7 +1,7 @@
 // The data and actions behind the "Support Set & Adapters" panel: the support store, the adapter registry and
 // the running adaptation, turned into PanelState and back.
 import * as vscode from 'vscode';
-import { join } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { typeCounts } from '../../core/support/supportEdits';
 import { nearestOccurrence } from '../../core/support/locateExamples';
 import type { SupportExample } from '../../core/support/supportFile';
@@ -105,7 +105,11 @@ class SupportPanelHost implements PanelHost, vscode.Disposable {
     const example = store?.read()[index];
     if (!store || !example) return;
     if (!example.source) throw new Error('this example does not record the file it came from');
-    const uri = vscode.Uri.file(join(store.folder.uri.fsPath, example.source.path));
+    const root = store.folder.uri.fsPath;
+    const file = resolve(root, example.source.path);
+    // The path comes from a file anyone can edit: only files inside the workspace folder are opened.
+    if (relative(root, file).startsWith('..') || isAbsolute(relative(root, file))) throw new Error(`${example.source.path} is outside the workspace folder`);
+    const uri = vscode.Uri.file(file);
     const document = await vscode.workspace.openTextDocument(uri);
     const offset = nearestOccurrence(document.getText(), example.text, example.source.offset);
     if (offset < 0) throw new Error(`the sentence is no longer in ${example.source.path}`);

@@ -216,6 +216,14 @@ describe('Label, adapt, and the support set', () => {
     const editor = vscode.window.activeTextEditor!;
     assert.equal(editor.document.getText(editor.selection), examples[index].text, 'the sentence is selected in its file');
 
+    // A source path that leaves the workspace (the file is hand-editable) is refused.
+    const good = readFileSync(supportFile(), 'utf8');
+    writeFileSync(supportFile(), good + JSON.stringify({ text: 'x', spans: [], rejected: [{ start: 0, end: 1 }], source: { path: '../../etc/hostname', offset: 0 } }) + '\n');
+    await waitFor('the new line to be read', () => api.supportExamples().length === examples.length + 1, 10_000);
+    await assert.rejects(api.panelRequest({ type: 'reveal', index: examples.length }), /outside the workspace folder/);
+    writeFileSync(supportFile(), good);
+    await waitFor('the file to be read again', () => api.supportExamples().length === examples.length, 10_000);
+
     await api.panelRequest({ type: 'rename', name: 'clinic', newName: 'cardiology' });
     assert.ok(existsSync(workspaceFile('.baner/adapters/cardiology/adapter.json').fsPath) && !existsSync(workspaceFile('.baner/adapters/clinic').fsPath));
     assert.equal(JSON.parse(readFileSync(workspaceFile('.baner/adapters/cardiology/adapter.json').fsPath, 'utf8')).name, 'cardiology');
