@@ -88,6 +88,12 @@ export class AdaptCommand implements vscode.Disposable {
     }
     const name = args.name ?? (await this.askName(store));
     if (!name) return undefined;
+    try {
+      checkAdapterName(name); // before minutes of work, not after
+    } catch (error) {
+      void vscode.window.showErrorMessage(`BANER: ${(error as Error).message}`);
+      return undefined;
+    }
     const { support, issues } = toSupportSet(examples);
     for (const { example, issue } of issues) this.log(`support example ${example + 1}: span ${issue.span.start}-${issue.span.end} ${issue.kind} to token boundaries`);
     this.log(`adapting "${name}" on ${support.sentences.length} sentences (${types.map((t) => `${t.label} ${t.count}`).join(', ')})`);
