@@ -32,7 +32,7 @@ export interface BanerApi {
   /** Support labels and rejections drawn in `editor` now (document offsets). */
   labelsShownIn(editor: vscode.TextEditor): { labelled: Array<{ start: number; end: number; label: string }>; rejected: Array<{ start: number; end: number }> };
   /** The active adapter's name, if any, and the types the engine assigns. */
-  engineState(): { adapter?: string; labels: string[]; provider?: string } | undefined;
+  engineState(): { adapter?: string; labels: string[]; provider?: string; loadMs?: number } | undefined;
   /** The status bar text. */
   statusText(): string;
   /** The state the support panel was last sent, if it is open. */
@@ -140,7 +140,11 @@ export function activate(context: vscode.ExtensionContext): BanerApi {
       }
     },
     labelsShownIn: (editor) => labelDecorations.shownIn(editor),
-    engineState: () => (engine.state.kind === 'ready' ? { adapter: engine.state.info.adapter, labels: engine.state.info.labels, provider: engine.state.info.provider } : undefined),
+    engineState: () => {
+      if (engine.state.kind !== 'ready') return undefined;
+      const { adapter, labels, provider, loadMs } = engine.state.info;
+      return { adapter, labels, provider, loadMs };
+    },
     statusText: () => statusBar.text,
     panelState: () => SupportPanel.current?.lastStateSent(),
     panelRequest: (request) => panel.host.onRequest(request),

@@ -110,6 +110,7 @@ export async function run(): Promise<void> {
     machine: { cores: (await import('node:os')).availableParallelism(), node: process.version },
     model: state,
     coldFirstHighlightMs: Math.round(firstHighlightMs),
+    modelLoadMs: state?.loadMs ?? null,
     documentLines: LINES,
     documentChars: editor.document.getText().length,
     visibleRangeMs: visible ? Math.round(visible.ms) : null,
