@@ -1,6 +1,7 @@
 // The "Support Set & Adapters" panel in the webview: renders the host's PanelState and posts the user's
-// actions back. Everything the user wrote (sentences, type and adapter names) goes in through textContent,
-// never as HTML. Only the @vscode-elements components used here are bundled.
+// actions back. Everything from the state (sentences, type and adapter names, paths) goes in through
+// textContent / DOM properties, never as HTML. Only the @vscode-elements components used here are bundled;
+// none of them is given an icon, so the codicon font is not needed.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
@@ -12,35 +13,60 @@ declare function acquireVsCodeApi(): { postMessage(message: PanelRequest): void 
 
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app')!;
-let renaming: string | undefined;
+
+/** The adapter being renamed and what the user has typed so far (kept across re-renders). */
+let renaming: { name: string; draft: string; pending?: boolean } | undefined;
 let lastState: PanelState | undefined;
+/** The state without `adapting`, as JSON: when only the progress changes, only the progress is redrawn. */
+let lastStructure: string | undefined;
+let errorBox: HTMLElement | undefined;
+
+function post(request: PanelRequest): void {
+  dismissError(); // a new action: the previous error is about something else
+  vscode.postMessage(request);
+}
 
 interface ElementProps {
   className?: string;
   text?: string;
   title?: string;
+  /** Identifies an interactive element across re-renders, so keyboard focus stays on it. */
+  key?: string;
 }
 
-function el(tag: string, props: ElementProps = {}, ...children: Node[]): HTMLElement {
+function el(tag: string, props: ElementProps = {}, ...children: Array<Node | string>): HTMLElement {
   const node = document.createElement(tag);
   if (props.className) node.className = props.className;
   if (props.text !== undefined) node.textContent = props.text;
   if (props.title) node.title = props.title;
-  for (const child of children) node.append(child);
+  if (props.key) node.dataset.key = props.key;
+  node.append(...children);
   return node;
 }
 
-function button(label: string, onClick: () => void, options: { secondary?: boolean; title?: string } = {}): HTMLElement {
-  const b = el('vscode-button', { text: label, title: options.title });
+function button(label: string, key: string, onClick: () => void, options: { secondary?: boolean; title?: string; disabled?: boolean } = {}): HTMLElement {
+  const b = el('vscode-button', { text: label, title: options.title, key });
   if (options.secondary) b.setAttribute('secondary', '');
-  b.addEventListener('click', onClick);
+  if (options.disabled) b.setAttribute('disabled', '');
+  b.addEventListener('click', () => {
+    if (!b.hasAttribute('disabled')) onClick();
+  });
   return b;
 }
 
-function section(title: string, count: number | undefined, ...content: Node[]): HTMLElement {
-  const heading = el('h2', { text: title });
-  if (count !== undefined) heading.append(' ', el('vscode-badge', { text: String(count) }));
-  return el('section', {}, heading, ...content);
+function section(id: string, title: string, count: number, ...content: Node[]): HTMLElement {
+  const heading = el('h2', { text: title }, ' ', el('vscode-badge', { text: String(count) }));
+  const s = el('section', {}, heading, ...content);
+  s.id = id;
+  return s;
+}
+
+function empty(text: string): HTMLElement {
+  return el('p', { className: 'muted empty', text });
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function swatch(color: string): HTMLElement {
@@ -52,153 +78,253 @@ function swatch(color: string): HTMLElement {
 /** The sentence with labelled spans as coloured marks and rejected spans struck through. */
 function sentence(example: PanelExample, colors: Map<string, string>): HTMLElement {
   const out = el('p', { className: 'sentence' });
+  const text = example.text;
+  const clamp = (n: number) => Math.max(0, Math.min(text.length, Math.trunc(Number(n) || 0)));
   const marks = [
-    ...example.spans.map((s) => ({ start: s.start, end: s.end, label: s.label as string | undefined })),
-    ...example.rejected.map((r) => ({ start: r.start, end: r.end, label: undefined })),
-  ].sort((a, b) => a.start - b.start);
+    ...example.spans.map((s) => ({ start: clamp(s.start), end: clamp(s.end), label: String(s.label) as string | undefined })),
+    ...example.rejected.map((r) => ({ start: clamp(r.start), end: clamp(r.end), label: undefined })),
+  ]
+    .filter((m) => m.end > m.start)
+    .sort((a, b) => a.start - b.start || b.end - a.end);
   let at = 0;
   for (const m of marks) {
-    if (m.start < at) continue; // overlaps are not expected; never draw text twice
-    out.append(example.text.slice(at, m.start));
+    if (m.start < at) continue; // overlapping marks are not expected; never draw text twice
+    out.append(text.slice(at, m.start));
+    const covered = text.slice(m.start, m.end);
     if (m.label === undefined) {
-      out.append(el('s', { className: 'rejected', text: example.text.slice(m.start, m.end), title: 'rejected: not an entity here' }));
+      out.append(el('s', { className: 'rejected', text: covered, title: 'Rejected: not an entity here' }));
     } else {
-      const mark = el('mark', { text: example.text.slice(m.start, m.end), title: m.label });
-      const color = colors.get(m.label) ?? 'var(--vscode-editor-findMatchHighlightBackground)';
-      mark.style.borderColor = color;
-      mark.style.setProperty('--type-color', color);
-      mark.append(el('sub', { text: m.label }));
+      const mark = el('mark', { text: covered, title: m.label });
+      mark.style.setProperty('--type-color', colors.get(m.label) ?? 'var(--vscode-editor-findMatchHighlightBorder, #888)');
+      mark.append(el('span', { className: 'mark-label', text: m.label }));
       out.append(mark);
     }
     at = m.end;
   }
-  out.append(example.text.slice(at));
+  out.append(text.slice(at));
   return out;
+}
+
+function renderHeader(state: PanelState): HTMLElement {
+  const facts = el('dl', { className: 'facts' });
+  const fact = (term: string, value: string, muted = false) => facts.append(el('div', {}, el('dt', { text: term }), el('dd', { text: value, className: muted ? 'muted' : '' })));
+  fact('Model', state.model.id);
+  fact('Runs on', state.model.provider);
+  if (state.model.activeAdapter) fact('Adapter', state.model.activeAdapter);
+  else fact('Adapter', 'none (base model)', true);
+  return el('header', {}, el('h1', { text: 'Support set & adapters' }), facts);
 }
 
 function renderTypes(state: PanelState): HTMLElement {
   if (state.types.length === 0) {
-    return section('Types', 0, el('p', { className: 'muted', text: 'No support examples yet: select a span in a document and run "BANER: Label as Support Example".' }));
+    return section('types', 'Types', 0, empty('No support examples yet: select a span in a document and run "BANER: Label as Support Example".'));
   }
   const list = el('ul', { className: 'types' });
-  for (const t of state.types) list.append(el('li', {}, swatch(t.color), el('span', { className: 'type-label', text: t.label }), el('span', { className: 'muted', text: ` ${t.count} mention${t.count === 1 ? '' : 's'}` })));
-  return section('Types', state.types.length, list);
+  for (const t of state.types) {
+    list.append(el('li', {}, swatch(t.color), el('span', { className: 'type-label', text: t.label }), el('span', { className: 'muted', text: plural(t.count, 'mention') })));
+  }
+  return section('types', 'Types', state.types.length, list);
 }
 
 function renderExamples(state: PanelState): HTMLElement {
-  if (state.examples.length === 0) return section('Examples', 0, el('p', { className: 'muted', text: 'Labelled sentences appear here.' }));
+  if (state.examples.length === 0) {
+    return section('examples', 'Examples', 0, empty('The sentences you label appear here, with their spans marked. Rejecting a suggested entity ("BANER: Reject Suggested Entity") records a negative example.'));
+  }
   const colors = new Map(state.types.map((t) => [t.label, t.color]));
   const list = el('ol', { className: 'examples' });
   for (const example of state.examples) {
     const actions = el('div', { className: 'actions' });
     if (example.source) {
-      const link = el('a', { text: example.source.path, title: 'Open the sentence in its file', className: 'source' });
+      const where = example.source.line ? `${example.source.path}:${example.source.line}` : example.source.path;
+      const link = el('a', { text: where, title: `Open ${example.source.path} at this sentence`, className: 'source', key: `reveal:${example.index}` });
       link.setAttribute('href', '#');
       link.addEventListener('click', (e) => {
         e.preventDefault();
-        vscode.postMessage({ type: 'reveal', index: example.index });
+        post({ type: 'reveal', index: example.index });
       });
       actions.append(link);
+    } else {
+      actions.append(el('span', { className: 'muted', text: 'source not recorded' }));
     }
-    actions.append(button('Remove', () => vscode.postMessage({ type: 'removeExample', index: example.index }), { secondary: true, title: 'Remove this sentence from the support set' }));
+    actions.append(button('Remove', `remove:${example.index}`, () => post({ type: 'removeExample', index: example.index }), { secondary: true, title: 'Remove this sentence from the support set' }));
     list.append(el('li', {}, sentence(example, colors), actions));
   }
-  return section('Examples', state.examples.length, list);
+  return section('examples', 'Examples', state.examples.length, list);
 }
 
-function renderAdapter(adapter: PanelAdapter): HTMLElement {
-  const row = el('tr', adapter.active ? { className: 'active' } : {});
-  const name = el('td');
-  if (renaming === adapter.name) {
-    const field = el('vscode-textfield') as HTMLElement & { value: string };
-    field.setAttribute('value', adapter.name);
-    field.setAttribute('aria-label', 'New name');
-    const ok = () => {
-      const value = (field.value ?? '').trim();
-      renaming = undefined;
-      if (value && value !== adapter.name) vscode.postMessage({ type: 'rename', name: adapter.name, newName: value });
-      else if (lastState) render(lastState);
-    };
-    field.addEventListener('keydown', (e) => {
-      if ((e as KeyboardEvent).key === 'Enter') ok();
-      if ((e as KeyboardEvent).key === 'Escape') {
-        renaming = undefined;
-        if (lastState) render(lastState);
-      }
-    });
-    name.append(field, button('OK', ok));
-  } else {
-    name.append(el('strong', { text: adapter.name }));
-    if (adapter.active) name.append(' ', el('vscode-badge', { text: 'active' }));
-  }
-  const f1 = adapter.supportF1 === undefined ? '–' : `${(adapter.supportF1 * 100).toFixed(1)}%`;
-  const actions = el('td', { className: 'actions' });
-  if (!adapter.active) actions.append(button('Activate', () => vscode.postMessage({ type: 'activate', name: adapter.name })));
+function formatDate(iso: string): string {
+  const date = new Date(iso);
+  return iso && !Number.isNaN(date.getTime()) ? date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : iso || 'unknown';
+}
+
+function formatF1(f1: number | undefined): string {
+  return typeof f1 === 'number' && Number.isFinite(f1) ? `${(f1 * 100).toFixed(1)}%` : '–';
+}
+
+function renameField(adapter: PanelAdapter): HTMLElement {
+  const edit = renaming!;
+  const field = el('vscode-textfield', { key: 'rename-field' }) as HTMLElement & { value: string };
+  field.setAttribute('label', `New name for ${adapter.name}`);
+  field.value = edit.draft;
+  field.addEventListener('input', () => (edit.draft = field.value));
+  const ok = () => {
+    const value = (field.value ?? '').trim();
+    if (!value || value === adapter.name) return cancel();
+    if (edit.pending) return; // asked already; the answer (a state or an error) is on its way
+    // The field stays open until the adapter is gone under its old name: if the host refuses the name,
+    // its error shows and the draft can be corrected.
+    edit.pending = true;
+    post({ type: 'rename', name: adapter.name, newName: value });
+  };
+  const cancel = () => {
+    renaming = undefined;
+    if (lastState) render(lastState, true);
+  };
+  field.addEventListener('keydown', (e) => {
+    if ((e as KeyboardEvent).isComposing) return;
+    if ((e as KeyboardEvent).key === 'Enter') ok();
+    else if ((e as KeyboardEvent).key === 'Escape') cancel();
+  });
+  return el('div', { className: 'rename' }, field, button('OK', 'rename-ok', ok), button('Cancel', 'rename-cancel', cancel, { secondary: true }));
+}
+
+function renderAdapter(adapter: PanelAdapter, adapting: boolean): HTMLElement {
+  const item = el('li', { className: adapter.active ? 'adapter active' : 'adapter' });
+  const title = el('div', { className: 'adapter-title' });
+  if (renaming?.name === adapter.name) title.append(renameField(adapter));
+  else title.append(el('strong', { className: 'adapter-name', text: adapter.name }));
+  if (adapter.active) title.append(el('vscode-badge', { text: 'active', title: 'Highlighting uses this adapter' }));
+  const actions = el('div', { className: 'actions' });
+  if (!adapter.active) actions.append(button('Activate', `activate:${adapter.name}`, () => post({ type: 'activate', name: adapter.name }), { disabled: adapting }));
   actions.append(
-    button('Rename', () => {
-      renaming = adapter.name;
-      if (lastState) render(lastState);
-    }, { secondary: true }),
-    button('Delete', () => vscode.postMessage({ type: 'delete', name: adapter.name }), { secondary: true }),
+    button('Rename', `rename:${adapter.name}`, () => {
+      renaming = { name: adapter.name, draft: adapter.name };
+      if (lastState) render(lastState, true);
+      focusKey('rename-field');
+    }, { secondary: true, disabled: adapting }),
+    button('Delete', `delete:${adapter.name}`, () => post({ type: 'delete', name: adapter.name }), { secondary: true, disabled: adapting }),
   );
-  row.append(
-    name,
-    el('td', { text: adapter.types.join(', ') }),
-    el('td', { text: `${adapter.supportSentences} / ${adapter.supportMentions}` }),
-    el('td', { text: f1, title: adapter.supportF1 === undefined ? 'needs labels in two or more sentences' : 'micro F1 on the support set, each sentence typed by the prototypes of the others' }),
-    el('td', { text: adapter.baseModel }),
-    el('td', { text: adapter.created ? new Date(adapter.created).toLocaleString() : '' }),
-    actions,
+  const facts = el('dl', { className: 'facts' });
+  const fact = (term: string, value: string, title?: string) => facts.append(el('div', { title }, el('dt', { text: term }), el('dd', { text: value })));
+  fact('Types', adapter.types.length ? adapter.types.join(', ') : '–');
+  fact('Support', `${plural(adapter.supportSentences, 'sentence')}, ${plural(adapter.supportMentions, 'mention')}`);
+  fact(
+    'Support F1',
+    formatF1(adapter.supportF1),
+    adapter.supportF1 === undefined ? 'Needs labels in two or more sentences' : 'Micro F1 on the support set, leave-one-out: each sentence typed by the prototypes of the others',
   );
-  return row;
+  fact('Base model', adapter.baseModel);
+  fact('Created', formatDate(adapter.created), adapter.created);
+  item.append(el('div', { className: 'adapter-head' }, title, actions), facts);
+  return item;
+}
+
+function renderProgress(adapting: NonNullable<PanelState['adapting']>): HTMLElement {
+  const percent = Math.max(0, Math.min(100, Number(adapting.percent) || 0));
+  const bar = el('vscode-progress-bar');
+  bar.setAttribute('max', '100');
+  bar.setAttribute('value', String(percent));
+  bar.setAttribute('aria-label', 'Adaptation progress');
+  return el('div', { className: 'progress' }, el('span', { className: 'progress-label', text: `Adapting: ${adapting.phase} (${Math.round(percent)}%)` }), bar);
 }
 
 function renderAdapters(state: PanelState): HTMLElement {
-  const tools = el(
+  const adapting = state.adapting !== undefined;
+  const toolbar = el(
     'div',
     { className: 'toolbar' },
-    button('Adapt to this domain', () => vscode.postMessage({ type: 'adapt' }), { title: 'Train an adapter on the support set' }),
-    button('Use base model', () => vscode.postMessage({ type: 'activate', name: null }), { secondary: true }),
+    button('Adapt to this domain', 'adapt', () => post({ type: 'adapt' }), {
+      title: adapting ? 'An adaptation is running' : 'Train an adapter on the support set',
+      disabled: adapting,
+    }),
+    button('Use base model', 'base', () => post({ type: 'activate', name: null }), {
+      secondary: true,
+      title: 'Highlight with the base model, without an adapter',
+      disabled: adapting || !(state.model.activeAdapter || state.adapters.some((a) => a.active)),
+    }),
   );
-  if (state.adapting) {
-    const bar = el('vscode-progress-bar');
-    bar.setAttribute('value', String(state.adapting.percent));
-    bar.setAttribute('max', '100');
-    tools.append(el('div', { className: 'progress' }, el('span', { text: `Adapting: ${state.adapting.phase} ${state.adapting.percent}%` }), bar));
+  const progressSlot = el('div', { className: 'progress-slot' });
+  if (state.adapting) progressSlot.append(renderProgress(state.adapting));
+  if (state.adapters.length === 0) {
+    return section('adapters', 'Adapters', 0, toolbar, progressSlot, empty('No adapters in this workspace yet: label a few spans of each type, then "Adapt to this domain".'));
   }
-  if (state.adapters.length === 0) return section('Adapters', 0, tools, el('p', { className: 'muted', text: 'No adapters in this workspace yet: label a few spans, then adapt.' }));
-  const head = el('tr');
-  for (const h of ['Adapter', 'Types', 'Sentences / mentions', 'Support F1 (leave-one-out)', 'Base model', 'Created', '']) head.append(el('th', { text: h }));
-  const body = el('tbody');
-  for (const a of state.adapters) body.append(renderAdapter(a));
-  return section('Adapters', state.adapters.length, tools, el('table', { className: 'adapters' }, el('thead', {}, head), body));
+  const list = el('ul', { className: 'adapters' });
+  for (const a of state.adapters) list.append(renderAdapter(a, adapting));
+  return section('adapters', 'Adapters', state.adapters.length, toolbar, progressSlot, list);
 }
 
-function render(state: PanelState): void {
+let focusRequest = 0;
+
+type Focusable = HTMLElement & { updateComplete?: Promise<unknown>; wrappedElement?: HTMLInputElement };
+
+/** Focuses the element with this key; in a text field, `selection` puts the caret back where it was. */
+function focusKey(key: string | undefined, selection?: [number, number]): void {
+  if (!key) return;
+  const target = [...app.querySelectorAll<HTMLElement>('[data-key]')].find((e) => e.dataset.key === key) as Focusable | undefined;
+  if (!target) return;
+  const request = ++focusRequest;
+  const focus = () => {
+    target.focus();
+    if (selection && target.wrappedElement) target.wrappedElement.setSelectionRange(...selection);
+  };
+  focus();
+  // A Lit element draws its shadow DOM (a text field's <input>) after this task: focus it again once drawn,
+  // unless focus was asked for elsewhere meanwhile.
+  void target.updateComplete?.then(() => {
+    if (request === focusRequest && target.isConnected && (!target.matches(':focus-within') || selection)) focus();
+  });
+}
+
+/** Draws the state. Only the progress is redrawn when nothing else changed (progress ticks come often), so
+ *  focus, the rename draft and the scroll position stay; otherwise everything is, and focus goes back to the
+ *  element with the same key. */
+function render(state: PanelState, force = false): void {
   lastState = state;
-  const header = el(
-    'header',
-    {},
-    el('h1', { text: 'Support set & adapters' }),
-    el('p', { className: 'muted', text: `Model ${state.model.id} on ${state.model.provider}${state.model.activeAdapter ? `, adapter ${state.model.activeAdapter}` : ', no adapter'}` }),
+  if (renaming && !state.adapters.some((a) => a.name === renaming!.name)) renaming = undefined; // renamed or deleted
+  else if (renaming) renaming.pending = false;
+  const { adapting, ...rest } = state;
+  const structure = JSON.stringify(rest);
+  const slot = app.querySelector('.progress-slot');
+  if (!force && structure === lastStructure && slot && Boolean(adapting) === Boolean(slot.firstChild)) {
+    if (adapting) slot.replaceChildren(renderProgress(adapting));
+    return;
+  }
+  lastStructure = structure;
+  const focusedElement = (document.activeElement as HTMLElement | null)?.closest<HTMLElement>('[data-key]') as Focusable | null | undefined;
+  const input = focusedElement?.wrappedElement;
+  const selection: [number, number] | undefined = input && input.selectionStart !== null ? [input.selectionStart, input.selectionEnd ?? input.selectionStart] : undefined;
+  app.replaceChildren(
+    renderHeader(state),
+    ...(errorBox ? [errorBox] : []),
+    renderTypes(state),
+    el('vscode-divider'),
+    renderExamples(state),
+    el('vscode-divider'),
+    renderAdapters(state),
   );
-  const error = document.getElementById('error');
-  app.replaceChildren(header, ...(error ? [error] : []), renderTypes(state), el('vscode-divider'), renderExamples(state), el('vscode-divider'), renderAdapters(state));
+  focusKey(focusedElement?.dataset.key, selection);
+}
+
+function dismissError(): void {
+  errorBox?.remove();
+  errorBox = undefined;
 }
 
 function showError(message: string): void {
-  document.getElementById('error')?.remove();
-  const box = el('div', { className: 'error', text: message });
-  box.id = 'error';
-  box.setAttribute('role', 'alert');
-  app.prepend(box);
-  setTimeout(() => box.remove(), 8000);
+  dismissError();
+  if (renaming) renaming.pending = false;
+  errorBox = el('div', { className: 'error' }, el('span', { text: message }), button('Dismiss', 'dismiss-error', dismissError, { secondary: true }));
+  errorBox.setAttribute('role', 'alert');
+  const header = app.querySelector('header');
+  if (header) header.after(errorBox);
+  else app.prepend(errorBox);
 }
 
 window.addEventListener('message', (event: MessageEvent<PanelMessage>) => {
   const message = event.data;
+  if (!message || typeof message !== 'object') return;
   if (message.type === 'state') render(message.state);
-  else if (message.type === 'error') showError(message.message);
+  else if (message.type === 'error') showError(String(message.message));
 });
 
 vscode.postMessage({ type: 'ready' });

@@ -1,6 +1,7 @@
 // The data and actions behind the "Support Set & Adapters" panel: the support store, the adapter registry and
 // the running adaptation, turned into PanelState and back.
 import * as vscode from 'vscode';
+import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { typeCounts } from '../../core/support/supportEdits';
 import { nearestOccurrence } from '../../core/support/locateExamples';
@@ -47,6 +48,7 @@ class SupportPanelHost implements PanelHost, vscode.Disposable {
     this.watchStore();
     const store = this.deps.store();
     const examples: SupportExample[] = store ? store.read() : [];
+    const texts = new Map<string, string | undefined>();
     const engineState = this.deps.engine.state;
     const adapting = this.deps.adapt.state;
     return {
@@ -56,7 +58,7 @@ class SupportPanelHost implements PanelHost, vscode.Disposable {
         activeAdapter: engineState.kind === 'ready' ? engineState.info.adapter : undefined,
       },
       types: typeCounts(examples).map(({ label, count }) => ({ label, count, color: EntityDecorations.hex(label) })),
-      examples: examples.map((e, index) => ({ index, text: e.text, spans: e.spans, rejected: e.rejected, source: e.source })),
+      examples: examples.map((e, index) => ({ index, text: e.text, spans: e.spans, rejected: e.rejected, source: e.source && { ...e.source, line: store && lineOf(store.folder.uri.fsPath, e, texts) } })),
       adapters: this.deps.registry.list().map((entry): PanelAdapter => {
         const training = (entry.config?.training ?? {}) as Record<string, unknown>;
         const mentions = (training.mentions ?? {}) as Record<string, number>;
@@ -131,4 +133,23 @@ class SupportPanelHost implements PanelHost, vscode.Disposable {
     for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();
   }
+}
+
+/** The 1-based line where an example's sentence is now in its file (searched near where it was labelled). */
+function lineOf(root: string, example: SupportExample, texts: Map<string, string | undefined>): number | undefined {
+  const path = example.source!.path;
+  if (!texts.has(path)) {
+    const file = resolve(root, path);
+    const inside = !relative(root, file).startsWith('..') && !isAbsolute(relative(root, file));
+    // Open documents may be ahead of the disk; the line is a hint, so the saved text is good enough.
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
+    texts.set(path, open ? open.getText() : inside && existsSync(file) ? readFileSync(file, 'utf8') : undefined);
+  }
+  const text = texts.get(path);
+  if (text === undefined) return undefined;
+  const at = nearestOccurrence(text, example.text, example.source!.offset);
+  if (at < 0) return undefined;
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }

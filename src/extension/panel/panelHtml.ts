@@ -3,7 +3,11 @@
 
 /** `cspSource` and the script/style URIs come from the webview. Pure, for tests. */
 export function panelHtml(options: { cspSource: string; nonce: string; scriptUri: string; styleUri: string }): string {
-  const { cspSource, nonce, scriptUri, styleUri } = options;
+  const attr = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const cspSource = attr(options.cspSource);
+  const nonce = attr(options.nonce);
+  const scriptUri = attr(options.scriptUri);
+  const styleUri = attr(options.styleUri);
   const csp = [
     "default-src 'none'",
     `style-src ${cspSource} 'nonce-${nonce}'`,

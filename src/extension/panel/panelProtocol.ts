@@ -13,8 +13,9 @@ export interface PanelExample {
   spans: PanelSpan[];
   /** Spans the user rejected: not entities in this sentence. */
   rejected: Array<{ start: number; end: number }>;
-  /** Where the sentence was labelled: workspace-relative path, character offset in that file. */
-  source?: { path: string; offset: number };
+  /** Where the sentence was labelled: workspace-relative path, character offset in that file; `line` (1-based),
+   *  when the host knows it, is shown as path:line. */
+  source?: { path: string; offset: number; line?: number };
 }
 
 export interface PanelType {

@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import type { PanelMessage, PanelRequest, PanelState } from './panelProtocol';
 import { panelHtml } from './panelHtml';
 
+export { panelHtml };
+
 /** What the panel shows and what its buttons do; wired to the support store and adapters by panelHost.ts. */
 export interface PanelHost {
   getState(): Promise<PanelState>;
@@ -13,24 +15,31 @@ export interface PanelHost {
 }
 
 const CHANGE_DEBOUNCE_MS = 100;
+const REQUESTS = new Set(['ready', 'reveal', 'removeExample', 'activate', 'delete', 'rename', 'adapt']);
 
 export class SupportPanel implements vscode.Disposable {
   /** The open panel, if any. */
   static current: SupportPanel | undefined;
+
+  static readonly viewType = 'baner.supportPanel';
 
   private readonly subscriptions: vscode.Disposable[] = [];
   private lastState: PanelState | undefined;
   private ready!: Promise<void>;
   private markReady!: () => void;
   private timer: NodeJS.Timeout | undefined;
+  /** Numbers the state reads, so that a slow read never overwrites a newer one in the webview. */
+  private stateSeq = 0;
+  private disposed = false;
 
+  /** Opens the panel beside the editor, or reveals the one already open. */
   static show(context: vscode.ExtensionContext, host: PanelHost): SupportPanel {
     if (SupportPanel.current) {
       SupportPanel.current.panel.reveal();
       return SupportPanel.current;
     }
     const dist = vscode.Uri.joinPath(context.extensionUri, 'dist');
-    const panel = vscode.window.createWebviewPanel('baner.supportPanel', 'BANER: Support Set & Adapters', vscode.ViewColumn.Beside, {
+    const panel = vscode.window.createWebviewPanel(SupportPanel.viewType, 'BANER: Support Set & Adapters', vscode.ViewColumn.Beside, {
       enableScripts: true,
       localResourceRoots: [dist],
       retainContextWhenHidden: false,
@@ -52,20 +61,23 @@ export class SupportPanel implements vscode.Disposable {
       panel.onDidChangeViewState(() => {
         if (!panel.visible) this.resetReady();
       }),
-      panel.webview.onDidReceiveMessage((message: PanelRequest) => this.onMessage(message)),
+      panel.webview.onDidReceiveMessage((message: unknown) => void this.onMessage(message)),
       host.onDidChange(() => {
         clearTimeout(this.timer);
-        this.timer = setTimeout(() => void this.sendState(), CHANGE_DEBOUNCE_MS);
+        this.timer = setTimeout(() => {
+          // While hidden there is no page to update; it asks for the state when shown again.
+          if (this.panel.visible) void this.sendState();
+        }, CHANGE_DEBOUNCE_MS);
       }),
     );
   }
 
-  /** The state most recently posted to the webview. */
+  /** The state most recently delivered to the webview. */
   lastStateSent(): PanelState | undefined {
     return this.lastState;
   }
 
-  /** Resolves once the webview's script has started and asked for its state. */
+  /** Resolves once the webview's script has started, asked for its state and been sent it. */
   whenReady(): Promise<void> {
     return this.ready;
   }
@@ -84,7 +96,9 @@ export class SupportPanel implements vscode.Disposable {
     });
   }
 
-  private async onMessage(message: PanelRequest): Promise<void> {
+  private async onMessage(raw: unknown): Promise<void> {
+    if (this.disposed || typeof raw !== 'object' || raw === null || !REQUESTS.has((raw as { type?: unknown }).type as string)) return;
+    const message = raw as PanelRequest;
     if (message.type === 'ready') {
       await this.sendState();
       this.markReady();
@@ -93,26 +107,34 @@ export class SupportPanel implements vscode.Disposable {
     try {
       await this.host.onRequest(message);
     } catch (error) {
-      await this.post({ type: 'error', message: (error as Error).message });
+      await this.post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
     }
+    // The change usually fires too (debounced); answering at once keeps the page in step with the action.
     await this.sendState();
   }
 
   private async sendState(): Promise<void> {
+    const seq = ++this.stateSeq;
+    let state: PanelState;
     try {
-      const state = await this.host.getState();
-      await this.post({ type: 'state', state });
-      this.lastState = state;
+      state = await this.host.getState();
     } catch (error) {
-      await this.post({ type: 'error', message: `could not read the support set: ${(error as Error).message}` });
+      await this.post({ type: 'error', message: `Could not read the support set: ${error instanceof Error ? error.message : String(error)}` });
+      return;
+    }
+    if (seq !== this.stateSeq) return; // a newer read is under way
+    if (await this.post({ type: 'state', state })) this.lastState = state;
+  }
+
+  /** Posts to the page; false when it is gone (hidden or disposed) and the message was dropped. */
+  private async post(message: PanelMessage): Promise<boolean> {
+    if (this.disposed) return false;
+    try {
+      return await this.panel.webview.postMessage(message);
+    } catch {
+      return false; // disposed meanwhile
     }
   }
-
-  private post(message: PanelMessage): Thenable<boolean> {
-    return this.panel.webview.postMessage(message);
-  }
-
-  private disposed = false;
 
   dispose(): void {
     if (this.disposed) return;

@@ -203,7 +203,8 @@ describe('Label, adapt, and the support set', () => {
     await vscode.commands.executeCommand('baner.showSupportPanel');
     const state = await waitFor('the panel to receive its state', () => api.panelState(), 60_000);
     assert.ok(state.types.some((t) => t.label === 'DRUG' && t.count >= 2));
-    assert.ok(state.examples.some((e) => e.text.includes('Glucophage')));
+    const glucophage = state.examples.find((e) => e.text.includes('Glucophage'));
+    assert.equal(glucophage?.source?.line, 9, 'the example knows its line in clinic-notes.md');
     const clinic = state.adapters.find((a) => a.name === 'clinic');
     assert.ok(clinic?.active, 'the clinic adapter is listed as active');
     assert.equal(typeof clinic.supportF1, 'number');
