@@ -106,10 +106,6 @@ export class EngineClient {
     return { adapter: answer.adapter, labels: answer.labels };
   }
 
-  get adapterDirectory(): string | null {
-    return this.adapterDir;
-  }
-
   /** The support set the nearest-example lookups search. */
   setSupport(examples: SupportExample[]): void {
     this.supportExamples = examples;

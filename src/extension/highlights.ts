@@ -4,7 +4,7 @@ import type { Entity } from '../worker/protocol';
 import { CancelledError, type EngineClient } from './engineClient';
 import type { EntityDecorations } from './decorations';
 import { readConfig, wantsAutoHighlight } from './config';
-import { growDirty, shiftSpans, spliceRegion, type Range } from '../core/text/textEdits';
+import { growDirty, offsetSpans, shiftSpans, spliceRegion, type Range } from '../core/text/textEdits';
 import { sentenceAround } from '../core/support/sentenceAround';
 
 /** Delay between the last edit of a highlighted document and its re-highlight. */
@@ -111,7 +111,7 @@ export class Highlighter implements vscode.Disposable {
       });
       if (document.isClosed || document.version !== version) return undefined; // an edit follows with its own run
       this.highlighted.set(k, { version, entities });
-      for (const editor of vscode.window.visibleTextEditors) if (key(editor.document) === k) this.decorations.apply(editor, entities);
+      this.draw(k, entities);
       this.painted.fire({ uri: k, scope: 'full', ms: performance.now() - started, trigger });
       this.log(`${trigger}: ${entities.length} entities in ${name} (${Math.round(performance.now() - started)} ms)`);
       return entities.length;
@@ -140,9 +140,13 @@ export class Highlighter implements vscode.Disposable {
     const end = document.offsetAt(document.lineAt(lastLine).range.end);
     const entities = await this.client.highlight(text.slice(start, end), { threshold, signal });
     if (document.isClosed || document.version !== version) return;
-    const shifted = entities.map((e) => ({ ...e, start: e.start + start, end: e.end + start }));
-    for (const ed of vscode.window.visibleTextEditors) if (ed.document === document) this.decorations.apply(ed, shifted);
+    this.draw(key(document), offsetSpans(entities, start));
     this.painted.fire({ uri: document.uri.toString(), scope: 'visible', ms: performance.now() - started, trigger });
+  }
+
+  /** Shows `entities` in every visible editor of the document `k`. */
+  private draw(k: string, entities: readonly Entity[]): void {
+    for (const editor of vscode.window.visibleTextEditors) if (key(editor.document) === k) this.decorations.apply(editor, entities);
   }
 
   /** Removes the highlights of `document` and stops following its edits. */
@@ -238,10 +242,9 @@ export class Highlighter implements vscode.Disposable {
     try {
       const fresh = await this.client.highlight(text.slice(region.start, region.end), { threshold: readConfig(document).confidenceThreshold, signal: controller.signal });
       if (document.isClosed || document.version !== edited.version) return;
-      const shifted = fresh.map((e) => ({ ...e, start: e.start + region.start, end: e.end + region.start }));
-      const entities = spliceRegion(edited.entities, region, shifted);
+      const entities = spliceRegion(edited.entities, region, offsetSpans(fresh, region.start));
       this.highlighted.set(k, { version: edited.version, entities });
-      for (const editor of vscode.window.visibleTextEditors) if (key(editor.document) === k) this.decorations.apply(editor, entities);
+      this.draw(k, entities);
       this.painted.fire({ uri: k, scope: 'full', ms: performance.now() - started, trigger: 'edit' });
       this.log(`edit: ${region.end - region.start} characters around the change re-highlighted in ${Math.round(performance.now() - started)} ms`);
     } catch (error) {

@@ -46,14 +46,15 @@ export class EntityHoverProvider implements vscode.HoverProvider {
     entity: { start: number; end: number; label: string },
     token: vscode.CancellationToken,
   ): Promise<{ mention: NonNullable<Awaited<ReturnType<EngineClient['nearest']>>> } | null | undefined> {
-    const sentence = sentenceAround(document.getText(), entity.start, entity.end);
+    const text = document.getText();
+    const sentence = sentenceAround(text, entity.start, entity.end);
     if (!sentence) return undefined;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), NEAREST_TIMEOUT_MS);
     const onCancel = token.onCancellationRequested(() => controller.abort());
     try {
       const mention = await this.engine.nearest(
-        document.getText(new vscode.Range(document.positionAt(sentence.start), document.positionAt(sentence.end))),
+        text.slice(sentence.start, sentence.end),
         entity.start - sentence.start,
         entity.end - sentence.start,
         entity.label,

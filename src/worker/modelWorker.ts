@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { NerEngine } from '../core/engine';
 import { splitIntoChunks } from './chunks';
 import { lowerThisThreadPriority } from './lowerPriority';
+import { offsetSpans } from '../core/text/textEdits';
 import type { Entity, WorkerEvent, WorkerRequest } from './protocol';
 import type { ExecutionPreference } from '../core/model/onnxSessions';
 import { baseModelHash } from '../core/model/modelDirectory';
@@ -94,7 +95,7 @@ async function highlight(id: number, text: string, threshold: number): Promise<v
     const entities: Entity[] = [];
     for (let i = 0; i < chunks.length; i++) {
       const { offset, text: piece } = chunks[i];
-      for (const e of await engine.highlight(piece, { threshold })) entities.push({ ...e, start: e.start + offset, end: e.end + offset });
+      entities.push(...offsetSpans(await engine.highlight(piece, { threshold }), offset));
       if (chunks.length > 1) {
         send({ type: 'progress', id, phase: 'highlight', step: i + 1, total: chunks.length });
         // Let a pending cancel message in before the next chunk.

@@ -45,9 +45,7 @@ export function saveAdapter(root: string, adapter: Adapter): string {
 
 /** Loads an adapter; with `base`, refuses one made for another base model. */
 export function loadAdapter(dir: string, base?: { id: string; hash: string }): Adapter {
-  const configPath = join(dir, 'adapter.json');
-  if (!existsSync(configPath)) throw new AdapterError(`no adapter at ${dir}: adapter.json is missing`);
-  const config = JSON.parse(readFileSync(configPath, 'utf8')) as AdapterConfig;
+  const config = readAdapterConfig(dir);
   if (config.format !== ADAPTER_FORMAT) throw new AdapterError(`${dir}: unknown adapter format "${config.format}" (expected ${ADAPTER_FORMAT})`);
   if (base && (config.baseModel.id !== base.id || config.baseModel.hash !== base.hash)) {
     throw new AdapterError(

@@ -144,11 +144,9 @@ export class Featurizer {
     // a float table is being trained in place, so its means are computed afresh every time.
     if (!this.ngrams.frozen) {
       tokens.forEach((token, t) => {
-        const ids = this.ngramsOf(token);
         const at = offset + t * rowStride;
         out.fill(0, at, at + dims);
-        const w = 1 / ids.length;
-        for (const id of ids) this.ngrams.addRow(id, w, out, at);
+        this.addNgramMean(token, out, at);
       });
       return;
     }
@@ -160,14 +158,19 @@ export class Featurizer {
       let mean = this.meanCache.get(token);
       if (!mean) {
         mean = new Float32Array(dims);
-        const ids = this.ngramsOf(token);
-        const w = 1 / ids.length;
-        for (const id of ids) this.ngrams.addRow(id, w, mean, 0);
+        this.addNgramMean(token, mean, 0);
         if (this.meanCache.size >= MEAN_CACHE_TOKENS) this.meanCache.clear();
         this.meanCache.set(token, mean);
       }
       out.set(mean, offset + t * rowStride);
     });
+  }
+
+  /** Adds the mean of the token's n-gram rows into out[at..at + dims). */
+  private addNgramMean(token: string, out: Float32Array, at: number): void {
+    const ids = this.ngramsOf(token);
+    const w = 1 / ids.length;
+    for (const id of ids) this.ngrams.addRow(id, w, out, at);
   }
 
   /** Full feature rows of a sentence: [T, featureDims]. */

@@ -43,6 +43,11 @@ export function growDirty(dirty: Range | undefined, change: TextChange): Range {
   return { start: Math.min(moved.start, changed.start), end: Math.max(moved.end, changed.end) };
 }
 
+/** Spans found in a piece of a text that starts at `offset`, in the whole text's offsets. */
+export function offsetSpans<T extends Range>(spans: readonly T[], offset: number): T[] {
+  return spans.map((s) => ({ ...s, start: s.start + offset, end: s.end + offset }));
+}
+
 /** Spans of `fresh` (offsets in the whole text) replace those of `old` overlapping `region`. Both sorted by start. */
 export function spliceRegion<T extends Range>(old: readonly T[], region: Range, fresh: readonly T[]): T[] {
   const before = old.filter((s) => s.end <= region.start);

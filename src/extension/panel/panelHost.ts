@@ -109,8 +109,7 @@ class SupportPanelHost implements PanelHost, vscode.Disposable {
     if (!example.source) throw new Error('this example does not record the file it came from');
     const root = store.folder.uri.fsPath;
     const file = resolve(root, example.source.path);
-    // The path comes from a file anyone can edit: only files inside the workspace folder are opened.
-    if (relative(root, file).startsWith('..') || isAbsolute(relative(root, file))) throw new Error(`${example.source.path} is outside the workspace folder`);
+    if (!isInside(root, file)) throw new Error(`${example.source.path} is outside the workspace folder`);
     const uri = vscode.Uri.file(file);
     const document = await vscode.workspace.openTextDocument(uri);
     const offset = nearestOccurrence(document.getText(), example.text, example.source.offset);
@@ -140,7 +139,7 @@ function lineOf(root: string, example: SupportExample, texts: Map<string, string
   const path = example.source!.path;
   if (!texts.has(path)) {
     const file = resolve(root, path);
-    const inside = !relative(root, file).startsWith('..') && !isAbsolute(relative(root, file));
+    const inside = isInside(root, file);
     // Open documents may be ahead of the disk; the line is a hint, so the saved text is good enough.
     const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
     texts.set(path, open ? open.getText() : inside && existsSync(file) ? readFileSync(file, 'utf8') : undefined);
@@ -152,4 +151,10 @@ function lineOf(root: string, example: SupportExample, texts: Map<string, string
   let line = 1;
   for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line++;
   return line;
+}
+
+/** Support sources come from a file anyone can edit: only files inside the workspace folder are read or opened. */
+function isInside(root: string, file: string): boolean {
+  const path = relative(root, file);
+  return !path.startsWith('..') && !isAbsolute(path);
 }

@@ -11,6 +11,8 @@ export const BANER_DIR = '.baner';
 export class SupportStore implements vscode.Disposable {
   private examples: SupportExample[] | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** What this store wrote last, so that the watcher's echo of it is not taken for an outside change. */
+  private written: string | undefined;
   private readonly changed = new vscode.EventEmitter<SupportExample[]>();
   private readonly watcher: vscode.FileSystemWatcher;
   /** Fires after every change, ours or another program's (git checkout, an editor). */
@@ -19,6 +21,10 @@ export class SupportStore implements vscode.Disposable {
   constructor(readonly folder: vscode.WorkspaceFolder) {
     this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `${BANER_DIR}/support.jsonl`));
     const reload = () => {
+      const content = existsSync(this.path) ? readFileSync(this.path, 'utf8') : undefined;
+      // Our own writes have fired already; only another program's change is news.
+      if (content !== undefined && content === this.written) return;
+      this.written = undefined; // the cache no longer holds what we wrote
       this.examples = undefined;
       try {
         this.changed.fire(this.read());
@@ -57,7 +63,8 @@ export class SupportStore implements vscode.Disposable {
       const next = edit(this.read());
       if (!next) return undefined;
       mkdirSync(dirname(this.path), { recursive: true });
-      writeFileAtomic(this.path, formatSupportFile(next));
+      this.written = formatSupportFile(next);
+      writeFileAtomic(this.path, this.written);
       this.examples = next;
       this.changed.fire(this.read());
       return next;
