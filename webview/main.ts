@@ -9,6 +9,9 @@ import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-divider/index.js';
 import type { PanelAdapter, PanelExample, PanelMessage, PanelRequest, PanelState } from '../src/extension/panel/panelProtocol';
 
+/** The adaptation methods the held-out choice picks from, in words. */
+const METHOD_NAMES: Record<string, string> = { none: 'prototypes only', lorahub: 'LoRAHub', full: 'LoRAHub + fine-tuning' };
+
 declare function acquireVsCodeApi(): { postMessage(message: PanelRequest): void };
 
 const vscode = acquireVsCodeApi();
@@ -211,8 +214,11 @@ function renderAdapter(adapter: PanelAdapter, adapting: boolean): HTMLElement {
   fact(
     'Support F1',
     formatF1(adapter.supportF1),
-    adapter.supportF1 === undefined ? 'Needs labels in two or more sentences' : 'Micro F1 on the support set, leave-one-out: each sentence typed by the prototypes of the others',
+    adapter.supportF1 === undefined
+      ? 'Needs labels in two or more sentences'
+      : `Micro F1 on support sentences the adapter did not train on (${adapter.supportScoreKind ?? 'held out'})`,
   );
+  if (adapter.chosenMethod) fact('Method', METHOD_NAMES[adapter.chosenMethod] ?? adapter.chosenMethod, 'Chosen by held-out F1 on the support set: an adapter must beat prototypes only to be used');
   fact('Base model', adapter.baseModel);
   fact('Created', formatDate(adapter.created), adapter.created);
   item.append(el('div', { className: 'adapter-head' }, title, actions), facts);

@@ -1,7 +1,10 @@
 // `baner bench-fewshot`: N-way K-shot episodes (Few-NERD greedy sampling, seeded) on few-shot targets,
 // each adapted with several methods and evaluated on the target's test (or dev) split.
 // Reports mean and standard deviation of micro-F1 over seeds. Hub adapters of the target's own domain
-// are left out (leave-one-domain-out); WNUT-17 has none.
+// are left out (leave-one-domain-out); WNUT-17 has none. A base model trained on several source domains has
+// seen the CrossNER targets' train splits: --held-out-models DIR gives each CrossNER target X the model
+// DIR/without-X, built the same way without X (npm run train:transformer -- --exclude X), so that every
+// target is a domain the model never trained on.
 import { join, resolve } from 'node:path';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { readConllFile } from '../core/data/conll';
@@ -34,6 +37,8 @@ interface Variant {
 }
 
 const VARIANTS: Record<string, Variant> = {
+  chosen: { name: 'chosen', method: 'auto', options: {} },
+  'chosen-nocontrastive': { name: 'chosen-nocontrastive', method: 'auto', options: { contrastiveWeight: 0 } },
   prototypes: { name: 'prototypes', method: 'none', options: {} },
   lorahub: { name: 'lorahub', method: 'lorahub', options: {} },
   full: { name: 'full', method: 'full', options: {} },
@@ -45,7 +50,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
 
 export async function benchFewshotCommand(argv: string[]): Promise<void> {
-  const args = parseArgs(argv, ['model', 'data', 'targets', 'shots', 'seeds', 'first-seed', 'variants', 'split', 'out', 'set'], []);
+  const args = parseArgs(argv, ['model', 'held-out-models', 'data', 'targets', 'shots', 'seeds', 'first-seed', 'variants', 'split', 'out', 'set'], []);
   const modelDir = stringFlag(args, 'model') ?? defaultModelDir();
   const data = resolve(stringFlag(args, 'data') ?? '../shared/data');
   const targets = (stringFlag(args, 'targets') ?? TARGETS.map((t) => t.name).join(',')).split(',').map((n) => {
@@ -67,12 +72,19 @@ export async function benchFewshotCommand(argv: string[]): Promise<void> {
   const set = stringFlag(args, 'set');
   if (set) for (const kv of set.split(';')) overrides[kv.split('=')[0] as keyof AdaptOptions] = JSON.parse(kv.split('=')[1]) as never;
 
-  const context = await loadFewShotContext(modelDir);
-  const engine = await NerEngine.load(modelDir);
+  const heldOut = stringFlag(args, 'held-out-models');
   const results: Array<Record<string, unknown>> = [];
-  console.log(`few-shot episodes on the ${split} split, seeds ${firstSeed}..${firstSeed + seeds - 1}; hub: ${context.hub.map((a) => a.config.name).join(', ') || 'none'}`);
+  console.log(`few-shot episodes on the ${split} split, seeds ${firstSeed}..${firstSeed + seeds - 1}`);
   console.log('target | K | variant | F1 mean | F1 std | span F1 mean | adapt s mean');
+  let loaded: { dir: string; context: Awaited<ReturnType<typeof loadFewShotContext>>; engine: NerEngine } | undefined;
   for (const target of targets) {
+    const targetModel = heldOut && target.hubDomain ? join(heldOut, `without-${target.hubDomain}`) : modelDir;
+    if (loaded?.dir !== targetModel) {
+      await loaded?.engine.dispose();
+      loaded = { dir: targetModel, context: await loadFewShotContext(targetModel), engine: await NerEngine.load(targetModel) };
+      console.log(`model ${loaded.context.base.manifest.id}; hub: ${loaded.context.hub.map((a) => a.config.name).join(', ') || 'none'}`);
+    }
+    const { context, engine } = loaded;
     const pool = (await readConllFile(join(data, target.pool), { scheme: 'auto' })).sentences;
     const evalSet = (await readConllFile(join(data, split === 'test' ? target.test : target.dev), { scheme: 'auto' })).sentences;
     for (const k of shots) {
@@ -91,7 +103,7 @@ export async function benchFewshotCommand(argv: string[]): Promise<void> {
           r.span.push(span);
           r.seconds.push(seconds);
           perVariant.set(v.name, r);
-          results.push({ target: target.name, k, seed, variant: v.name, f1, span_f1: span, seconds, supportSentences: support.length, lorahub: adapter.config.training.lorahub });
+          results.push({ target: target.name, model: context.base.manifest.id, k, seed, variant: v.name, f1, span_f1: span, seconds, supportSentences: support.length, lorahub: adapter.config.training.lorahub, choice: adapter.config.training.choice });
         }
       }
       for (const [name, r] of perVariant) {
@@ -104,5 +116,5 @@ export async function benchFewshotCommand(argv: string[]): Promise<void> {
     mkdirSync(resolve(out, '..'), { recursive: true });
     writeFileSync(out, JSON.stringify({ split, seeds, shots, overrides, results }, null, 2));
   }
-  await engine.dispose();
+  await loaded?.engine.dispose();
 }

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { defaultModelDir } from '../core/model/modelDirectory';
 import { ADAPT_METHODS, adaptEngine, loadFewShotContext } from './fewshot';
 import type { AdaptMethod } from '../core/adapt';
+import { harmoniseDocuments, KEEP_OWN_TYPE_ABOVE } from '../core/spans/oneTypePerName';
 
 const SCHEMES = ['auto', 'iob1', 'iob2', 'bioes'];
 
@@ -18,29 +19,39 @@ async function readLabelled(path: string, scheme: string) {
 }
 
 export async function evalCommand(argv: string[]): Promise<void> {
-  const args = parseArgs(argv, ['test', 'model', 'support', 'scheme', 'threshold', 'adapt', 'seed'], ['json']);
+  const args = parseArgs(argv, ['test', 'model', 'support', 'scheme', 'threshold', 'adapt', 'seed', 'one-type-per-name', 'keep-above'], ['json']);
   const testPath = stringFlag(args, 'test');
-  if (!testPath || args.positional.length > 0) throw new UsageError('usage: baner eval --test FILE [--model DIR] [--support FILE [--adapt none|lorahub|full]] [--scheme auto|iob1|iob2|bioes] [--threshold X] [--json]');
+  if (!testPath || args.positional.length > 0) throw new UsageError('usage: baner eval --test FILE [--model DIR] [--support FILE [--adapt auto|none|lorahub|full]] [--scheme auto|iob1|iob2|bioes] [--threshold X] [--json]');
   const scheme = stringFlag(args, 'scheme') ?? 'auto';
   if (!SCHEMES.includes(scheme)) throw new UsageError(`--scheme must be one of ${SCHEMES.join(', ')}`);
   const threshold = numberFlag(args, 'threshold', 0);
   const started = Date.now();
-  const test = await readLabelled(testPath, scheme);
+  if (!existsSync(testPath)) throw new UsageError(`cannot read ${testPath}: no such file`);
+  const parsedTest = await readConllFile(testPath, { scheme: scheme as TagScheme | 'auto' });
+  const test = parsedTest.sentences;
+  const harmonise = stringFlag(args, 'one-type-per-name') ?? 'model';
+  if (!['on', 'off', 'model'].includes(harmonise)) throw new UsageError('--one-type-per-name must be on, off or model (what the model records as measured to help)');
+  const keepAbove = numberFlag(args, 'keep-above', KEEP_OWN_TYPE_ABOVE);
   const modelDir = stringFlag(args, 'model') ?? defaultModelDir();
   const engine = await NerEngine.load(modelDir);
   const supportPath = stringFlag(args, 'support');
-  const method = (stringFlag(args, 'adapt') ?? 'full') as AdaptMethod;
+  const method = (stringFlag(args, 'adapt') ?? 'auto') as AdaptMethod;
   if (!ADAPT_METHODS.includes(method)) throw new UsageError(`--adapt must be one of ${ADAPT_METHODS.join(', ')}`);
   if (supportPath) {
     const support = await readLabelled(supportPath, scheme);
     if (!support.some((s) => s.spans.length > 0)) throw new UsageError(`${supportPath} has no labelled entity to learn types from`);
     const adapter = await adaptEngine(engine, await loadFewShotContext(modelDir), support, { method, seed: numberFlag(args, 'seed', 1) });
-    console.error(`adapted (${method}) to ${adapter.config.types.length} types in ${adapter.config.training.seconds} s`);
+    const chosen = adapter.config.training.chosenMethod;
+    console.error(`adapted (${method}${method === 'auto' ? ` -> ${chosen}` : ''}) to ${adapter.config.types.length} types in ${adapter.config.training.seconds} s`);
   }
   const unknown = [...new Set(test.flatMap((s) => s.spans.map((x) => x.label)))].filter((l) => !engine.labels.includes(l));
   if (unknown.length > 0) console.error(`note: the test file has types the model does not predict: ${unknown.join(', ')}`);
 
-  const predicted = (await engine.predictTokens(test.map((s) => s.tokens))).map((list) => list.filter((s) => s.score >= threshold));
+  // One type per name within each -DOCSTART- document (the whole file when it has none).
+  const harmonising = harmonise === 'model' ? engine.oneTypePerName : harmonise === 'on';
+  let raw = await engine.predictTokens(test.map((s) => s.tokens));
+  if (harmonising) raw = harmoniseDocuments(test.map((s) => s.tokens), raw, parsedTest.documentStarts, keepAbove);
+  const predicted = raw.map((list) => list.filter((s) => s.score >= threshold));
   const gold = test.map((s) => s.spans);
   const scores = scoreEntities(gold, predicted);
   const spans = scoreSpansIgnoringType(gold, predicted);
@@ -61,6 +72,8 @@ export async function evalCommand(argv: string[]): Promise<void> {
     span_f1: pct(spans.f1),
     macro_f1: pct(scores.macro.f1),
     sentences: test.length,
+    documents: parsedTest.documentStarts.length,
+    one_type_per_name: harmonising,
     seconds: Number(seconds.toFixed(2)),
   };
   if (args.flags.has('json')) console.log(JSON.stringify(summary));

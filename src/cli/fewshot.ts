@@ -8,7 +8,7 @@ import type { Adapter } from '../core/adapters/adapter';
 import { initTf } from '../core/model/tfBackend';
 import { NerEngine } from '../core/engine';
 
-export const ADAPT_METHODS: AdaptMethod[] = ['none', 'lorahub', 'full'];
+export const ADAPT_METHODS: AdaptMethod[] = ['auto', 'none', 'lorahub', 'full'];
 
 export interface FewShotContext {
   base: AdaptationBase;

@@ -10,15 +10,18 @@ const HELP = `baner: few-shot named-entity recognition (BANER) from the command 
 usage:
   baner highlight FILE [--model DIR] [--threshold X] [--json]
       entities of a text file; --json prints one {"start","end","text","label","score"} per line
-  baner eval --test FILE [--model DIR] [--support FILE [--adapt none|lorahub|full]] [--scheme auto|iob1|iob2|bioes] [--threshold X] [--json]
+  baner eval --test FILE [--model DIR] [--support FILE [--adapt auto|none|lorahub|full]] [--scheme auto|iob1|iob2|bioes] [--threshold X] [--json]
       predict a CoNLL file and score it; with --support (a CoNLL file of labelled sentences) the types
-      and prototypes come from the support set; --json prints
+      and prototypes come from the support set, adapted by the method that held-out folds of the support
+      set choose (auto, the default) or by the one named; --json prints
       {"precision","recall","f1","span_f1","sentences","seconds"} last (micro, percent)
   baner sample-support --from FILE --shots K [--seed S] --out FILE
       sample a K-shot support set (Few-NERD greedy procedure) from a CoNLL file
-  baner bench-fewshot [--targets wnut17,politics,...] [--shots 1,5] [--seeds 10] [--first-seed 1] [--split test|dev]
-                      [--variants prototypes,lorahub,full,full-nocontrastive] [--set key=value,...] [--out FILE]
-      few-shot episodes: adapt with each variant, report mean/std micro-F1 over seeds
+  baner bench-fewshot [--model DIR] [--held-out-models DIR] [--targets wnut17,politics,...] [--shots 1,5] [--seeds 10]
+                      [--first-seed 1] [--split test|dev] [--variants chosen,prototypes,lorahub,full,lora,full-nocontrastive]
+                      [--set key=value;...] [--out FILE]
+      few-shot episodes: adapt with each variant, report mean/std micro-F1 over seeds; with --held-out-models,
+      a CrossNER target X runs on DIR/without-X, a model whose training never saw domain X
 
 The default model is models/default of this package; --model DIR selects another.`;
 

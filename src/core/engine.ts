@@ -1,22 +1,21 @@
 // Text in, entities out: tokenise, split, encode (onnxruntime), detect spans (stage 1), type them (stage 2).
-import * as ort from 'onnxruntime-node';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// The model family (CNN over word features, or a transformer over sub-word pieces) sits behind ModelRuntime;
+// windows, decoding, typing, adapters and the sentence cache are the same for both.
 import type { CharSpan, Token, TokenSpan } from './types';
 import { tokenize } from './text/tokenize';
 import { splitSentences } from './text/sentences';
-import { makeWindows, mergeWindowSpans } from './text/windows';
-import { lengthBuckets } from './batching';
+import { mergeWindowSpans, type TokenWindow } from './text/windows';
 import { SentenceCache } from './sentenceCache';
-import { WordVectors, decodeVectors } from './model/wordVectors';
-import { Featurizer, quantizedNgramTable } from './model/features';
+import type { Featurizer } from './model/features';
 import { readManifest, readTypeVectors, defaultModelDir, type ModelManifest } from './model/modelDirectory';
-import { chooseProvider, createSession, type ExecutionPreference, type SessionChoice } from './model/onnxSessions';
+import { chooseProvider, type ExecutionPreference, type SessionChoice } from './model/onnxSessions';
+import type { ModelRuntime } from './model/modelRuntime';
+import { CnnRuntime } from './model/cnnRuntime';
+import { TransformerRuntime } from './transformer/transformerRuntime';
 import { decodeSpans, SPAN_TAGS, type DetectedSpan } from './spans/bioes';
 import { buildPrototypes, classify, normaliseRows, type TypeSpace } from './types/prototypes';
 import { NOT_AN_ENTITY, mergeAdapter, type Adapter } from './adapters/adapter';
-import { loadWeights, type NamedArray } from './model/weightsFile';
-import { buildEncoderOnnx, buildSpanHeadOnnx } from './model/exportOnnx';
+import { nameKey, oneTypePerName } from './spans/oneTypePerName';
 
 export interface EngineOptions {
   preference?: ExecutionPreference;
@@ -24,6 +23,11 @@ export interface EngineOptions {
   threads?: number;
   /** Padded tokens per encoder call. */
   batchTokens?: number;
+  /**
+   * One type per name within each highlighted text (spans/oneTypePerName.ts); default: what the model's
+   * manifest records as measured to help on dev (postprocessing.oneTypePerName), else off.
+   */
+  oneTypePerName?: boolean;
 }
 
 /** A typed span in token indices, with its scores. */
@@ -38,13 +42,12 @@ export interface ScoredTokenSpan extends TokenSpan {
 export interface Entity extends CharSpan {
   text: string;
   score: number;
+  /** Probability of its type (stage 2); score = detection x this. */
+  typeProbability?: number;
 }
 
 /** An entity of a cached sentence, offsets relative to the sentence's first character. */
 type SentenceEntity = Omit<Entity, 'text'>;
-
-const WINDOW_TOKENS = 128;
-const WINDOW_OVERLAP = 32;
 
 /** A detected span (token indices) with its detection confidence and span embedding. */
 export interface EmbeddedSpan {
@@ -77,36 +80,42 @@ export class NerEngine {
   readonly defaultTypes: TypeSpace;
   private readonly sentenceCache = new SentenceCache<SentenceEntity[]>();
 
+  /** Whether highlight() harmonises the types of repeated names (see EngineOptions.oneTypePerName). */
+  oneTypePerName: boolean;
+
   private constructor(
     readonly dir: string,
     readonly manifest: ModelManifest,
-    readonly featurizer: Featurizer,
-    private encoder: ort.InferenceSession,
-    private spanHead: ort.InferenceSession,
-    readonly execution: SessionChoice,
-    private readonly batchTokens: number,
-    private readonly threads: number,
+    readonly runtime: ModelRuntime,
+    oneTypePerName?: boolean,
   ) {
+    const measured = (manifest.postprocessing as { oneTypePerName?: { enabled?: boolean } } | undefined)?.oneTypePerName?.enabled;
+    this.oneTypePerName = oneTypePerName ?? measured ?? false;
     const t = readTypeVectors(dir);
-    const a = manifest.architecture;
     const vectors = Float32Array.from(t.typing === 'prototypes' ? t.prototypes : t.typeHead);
-    this.defaultTypes = { labels: t.labels, dims: a.spanDims, vectors: normaliseRows(vectors, a.spanDims), scale: a.typeScale };
+    this.defaultTypes = { labels: t.labels, dims: runtime.spanDims, vectors: normaliseRows(vectors, runtime.spanDims), scale: Number(manifest.architecture.typeScale) };
     this.types = this.defaultTypes;
   }
 
   static async load(dir: string = defaultModelDir(), options: EngineOptions = {}): Promise<NerEngine> {
     const manifest = readManifest(dir);
-    const words = WordVectors.load(dir);
-    const ngrams = quantizedNgramTable(decodeVectors(readFileSync(join(dir, 'ngram-vectors.bin'))));
-    const featurizer = new Featurizer(words, ngrams);
-    if (featurizer.featureDims !== manifest.architecture.featureDims) {
-      throw new Error(`model ${dir}: features have ${featurizer.featureDims} dims, the encoder expects ${manifest.architecture.featureDims}`);
-    }
     const choice = chooseProvider(options.preference ?? 'auto');
     const threads = options.threads ?? 0;
-    const encoder = await createSession(join(dir, 'encoder.onnx'), choice, threads);
-    const spanHead = await createSession(join(dir, 'span-head.onnx'), choice, threads);
-    return new NerEngine(dir, manifest, featurizer, encoder, spanHead, choice, options.batchTokens ?? 4096, threads);
+    const runtime =
+      manifest.family === 'transformer'
+        ? await TransformerRuntime.load(dir, manifest, choice, threads, options.batchTokens)
+        : await CnnRuntime.load(dir, manifest, choice, threads, options.batchTokens);
+    return new NerEngine(dir, manifest, runtime, options.oneTypePerName);
+  }
+
+  get execution(): SessionChoice {
+    return this.runtime.execution;
+  }
+
+  /** The CNN model's word featurizer (benchmarks and parity tests of that family). */
+  get featurizer(): Featurizer {
+    if (!(this.runtime instanceof CnnRuntime)) throw new Error(`the ${this.runtime.family} model has no word featurizer`);
+    return this.runtime.featurizer;
   }
 
   /** Entity types the engine assigns (the non-entity prototype is not a type). */
@@ -114,7 +123,6 @@ export class NerEngine {
     return this.types.labels.filter((l) => l !== NOT_AN_ENTITY);
   }
 
-  private baseWeights?: Map<string, NamedArray>;
   private adapterName?: string;
 
   get activeAdapter(): string | undefined {
@@ -126,15 +134,8 @@ export class NerEngine {
    * memory) and its types; undefined returns to the base model and its own types.
    */
   async useAdapter(adapter: Adapter | undefined): Promise<void> {
-    const weights = (this.baseWeights ??= loadWeights(join(this.dir, 'encoder-weights.bin')));
-    const merged = adapter && adapter.modules.size > 0 ? mergeAdapter(weights, adapter) : weights;
-    const choice = this.execution;
-    const encoder = await createSession(buildEncoderOnnx(this.manifest.architecture, merged), choice, this.threads);
-    const spanHead = await createSession(buildSpanHeadOnnx(this.manifest.architecture, merged), choice, this.threads);
-    await this.encoder.release();
-    await this.spanHead.release();
-    this.encoder = encoder;
-    this.spanHead = spanHead;
+    const weights = this.runtime.baseWeights();
+    await this.runtime.useWeights(adapter && adapter.modules.size > 0 ? mergeAdapter(weights, adapter) : weights);
     this.adapterName = adapter?.config.name;
     this.sentenceCache.clear();
     this.types = adapter
@@ -148,39 +149,20 @@ export class NerEngine {
     this.sentenceCache.clear();
   }
 
+  /** The type space in use (prototypes of the active adapter or support set, or the model's own types). */
+  get typeSpace(): TypeSpace {
+    return this.types;
+  }
+
   /** Prototypes from labelled sentences: the few-shot type space of a support set. */
   async prototypesFrom(sentences: string[][], spans: TokenSpan[][]): Promise<TypeSpace> {
     const embeddings = (await this.embedSpans(sentences, spans)).flat();
     return buildPrototypes(embeddings, spans.flatMap((l) => l.map((s) => s.label)), this.types.dims, this.defaultTypes.scale);
   }
 
-  /** Runs the encoder over batches; fn receives each batch's sentence indices and outputs. */
-  private async forEachBatch(
-    sentences: string[][],
-    fn: (indices: number[], logProbs: Float32Array, hidden: Float32Array, time: number) => Promise<void>,
-  ): Promise<void> {
-    const F = this.featurizer.featureDims;
-    const lengths = sentences.map((s) => s.length);
-    for (const indices of lengthBuckets(lengths, this.batchTokens, 512)) {
-      const time = Math.max(1, ...indices.map((i) => lengths[i]));
-      const features = new Float32Array(indices.length * time * F);
-      const mask = new Float32Array(indices.length * time);
-      indices.forEach((i, b) => {
-        if (sentences[i].length === 0) return;
-        this.featurizer.features(sentences[i], features, b * time * F);
-        mask.fill(1, b * time, b * time + sentences[i].length);
-      });
-      const out = await this.encoder.run({
-        features: new ort.Tensor('float32', features, [indices.length, time, F]),
-        mask: new ort.Tensor('float32', mask, [indices.length, time]),
-      });
-      await fn(indices, out.tag_log_probs.data as Float32Array, out.hidden.data as Float32Array, time);
-    }
-  }
-
   /** Span embeddings [M, P] for spans of a batch, through the span head. */
   private async spanEmbeddings(hidden: Float32Array, time: number, spans: Array<{ b: number; start: number; end: number }>): Promise<Float32Array> {
-    const D = this.manifest.architecture.hiddenDims;
+    const D = this.runtime.hiddenDims;
     const features = new Float32Array(spans.length * 3 * D);
     spans.forEach(({ b, start, end }, m) => {
       const row = m * 3 * D;
@@ -191,26 +173,46 @@ export class NerEngine {
         for (let d = 0; d < D; d++) features[row + 2 * D + d] += hidden[at + d] / (end - start);
       }
     });
-    const out = await this.spanHead.run({ span_features: new ort.Tensor('float32', features, [spans.length, 3 * D]) });
-    return out.span_embeddings.data as Float32Array;
+    return this.runtime.embedSpanFeatures(features, spans.length);
   }
 
-  /** Stage 1 over tokenised sentences: detected spans with their (unit-length) embeddings, not yet typed. */
+  /** Each sentence's windows, and the windows' words as one flat list for the runtime. */
+  private windowed(sentences: string[][]): { windows: TokenWindow[][]; words: string[][]; first: number[] } {
+    const windows = sentences.map((s) => this.runtime.windows(s));
+    const words: string[][] = [];
+    const first: number[] = [];
+    windows.forEach((list, i) => {
+      first.push(words.length);
+      for (const w of list) words.push(sentences[i].slice(w.start, w.end));
+    });
+    return { windows, words, first };
+  }
+
+  /** Stage 1 over tokenised sentences of any length: detected spans with their (unit-length) embeddings, not yet typed. */
   async detectAndEmbed(sentences: string[][]): Promise<EmbeddedSpan[][]> {
-    const result: EmbeddedSpan[][] = sentences.map(() => []);
+    const { windows, words, first } = this.windowed(sentences);
+    const perWindow: EmbeddedSpan[][] = words.map(() => []);
     const P = this.types.dims;
-    await this.forEachBatch(sentences, async (indices, logProbs, hidden, time) => {
+    await this.runtime.forEachBatch(words, async ({ indices, logProbs, hidden, time }) => {
       const detected: Array<DetectedSpan & { b: number }> = [];
       indices.forEach((i, b) => {
-        for (const s of decodeSpans(logProbs, sentences[i].length, b * time * SPAN_TAGS.length)) detected.push({ ...s, b });
+        for (const s of decodeSpans(logProbs, words[i].length, b * time * SPAN_TAGS.length)) detected.push({ ...s, b });
       });
       if (detected.length === 0) return;
       const embeddings = await this.spanEmbeddings(hidden, time, detected);
       detected.forEach(({ start, end, confidence, b }, m) => {
-        result[indices[b]].push({ start, end, confidence, embedding: embeddings.slice(m * P, (m + 1) * P) });
+        perWindow[indices[b]].push({ start, end, confidence, embedding: embeddings.slice(m * P, (m + 1) * P) });
       });
     });
-    return result;
+    return windows.map((list, i) => {
+      if (list.length === 1) return perWindow[first[i]];
+      // Spans of overlapping windows: each from the window whose keep region holds its start.
+      const merged = mergeWindowSpans(
+        list,
+        list.map((_, k) => perWindow[first[i] + k].map((s) => ({ ...s, label: '', score: s.confidence }))),
+      );
+      return merged.map(({ start, end, confidence, embedding }) => ({ start, end, confidence, embedding }));
+    });
   }
 
   /** Stage 1 + 2 over tokenised sentences. */
@@ -218,16 +220,36 @@ export class NerEngine {
     return (await this.detectAndEmbed(sentences)).map((spans) => classifySpans(this.types, spans));
   }
 
-  /** Unit-length span embeddings of given spans, per sentence. */
+  /** Unit-length span embeddings of given spans, per sentence; a long sentence's span is embedded in the window that holds it best. */
   async embedSpans(sentences: string[][], spans: TokenSpan[][]): Promise<Float32Array[][]> {
-    const result: Float32Array[][] = sentences.map(() => []);
+    const { windows, words, first } = this.windowed(sentences);
+    // Each span goes to the window that contains it with the most context around it.
+    const wanted: Array<Array<{ span: number; start: number; end: number }>> = words.map(() => []);
+    spans.forEach((list, i) =>
+      list.forEach((span, k) => {
+        let best = 0;
+        let bestMargin = -Infinity;
+        windows[i].forEach((w, j) => {
+          const margin = Math.min(span.start - w.start, w.end - span.end);
+          if (margin > bestMargin) {
+            bestMargin = margin;
+            best = j;
+          }
+        });
+        const w = windows[i][best];
+        wanted[first[i] + best].push({ span: k, start: Math.max(0, span.start - w.start), end: Math.min(w.end - w.start, span.end - w.start) });
+      }),
+    );
+    const result: Float32Array[][] = spans.map((list) => new Array<Float32Array>(list.length));
+    const owner: number[] = [];
+    windows.forEach((list, i) => list.forEach(() => owner.push(i)));
     const P = this.types.dims;
-    await this.forEachBatch(sentences, async (indices, _logProbs, hidden, time) => {
-      const wanted = indices.flatMap((i, b) => spans[i].map((s) => ({ b, start: s.start, end: s.end })));
-      if (wanted.length === 0) return;
-      const embeddings = await this.spanEmbeddings(hidden, time, wanted);
+    await this.runtime.forEachBatch(words, async ({ indices, hidden, time }) => {
+      const batchSpans = indices.flatMap((w, b) => wanted[w].map((s) => ({ b, start: s.start, end: s.end })));
+      if (batchSpans.length === 0) return;
+      const embeddings = await this.spanEmbeddings(hidden, time, batchSpans);
       let m = 0;
-      for (const i of indices) for (let k = 0; k < spans[i].length; k++, m++) result[i].push(embeddings.slice(m * P, (m + 1) * P));
+      for (const w of indices) for (const s of wanted[w]) result[owner[w]][s.span] = embeddings.slice(m * P, (m++ + 1) * P);
     });
     return result;
   }
@@ -240,29 +262,23 @@ export class NerEngine {
     const tokens = tokenize(text);
     const sentences = splitSentences(text, tokens, { maxTokens: Number.MAX_SAFE_INTEGER });
     const found: Array<SentenceEntity[] | undefined> = sentences.map((s) => this.sentenceCache.get(text.slice(s.start, s.end)));
-    const misses: Array<{ index: number; tokens: Token[]; windows: ReturnType<typeof makeWindows> }> = [];
-    const windowTokens: string[][] = [];
+    const misses: Array<{ index: number; tokens: Token[] }> = [];
     sentences.forEach((sentence, index) => {
-      if (found[index]) return;
-      const sentenceTokens = tokens.slice(sentence.tokenStart, sentence.tokenEnd);
-      const windows = makeWindows(sentenceTokens.length, WINDOW_TOKENS, WINDOW_OVERLAP);
-      misses.push({ index, tokens: sentenceTokens, windows });
-      for (const w of windows) windowTokens.push(sentenceTokens.slice(w.start, w.end).map((t) => t.text));
+      if (!found[index]) misses.push({ index, tokens: tokens.slice(sentence.tokenStart, sentence.tokenEnd) });
     });
-    const predicted = await this.predictTokens(windowTokens);
-    let next = 0;
-    for (const { index, tokens: sentenceTokens, windows } of misses) {
-      const perWindow = windows.map(() => predicted[next++]);
+    const predicted = await this.predictTokens(misses.map((m) => m.tokens.map((t) => t.text)));
+    misses.forEach(({ index, tokens: sentenceTokens }, k) => {
       const base = sentences[index].start;
-      const spans = mergeWindowSpans(windows, perWindow).map((span) => ({
+      const spans = predicted[k].map((span) => ({
         start: sentenceTokens[span.start].start - base,
         end: sentenceTokens[span.end - 1].end - base,
         label: span.label,
         score: span.score,
+        typeProbability: span.typeProbability,
       }));
       found[index] = spans;
       this.sentenceCache.set(text.slice(base, sentences[index].end), spans);
-    }
+    });
     const threshold = options.threshold ?? 0;
     const entities: Entity[] = [];
     sentences.forEach((sentence, index) => {
@@ -270,10 +286,15 @@ export class NerEngine {
         if (span.score < threshold) continue;
         const start = sentence.start + span.start;
         const end = sentence.start + span.end;
-        entities.push({ start, end, text: text.slice(start, end), label: span.label, score: span.score });
+        entities.push({ start, end, text: text.slice(start, end), label: span.label, score: span.score, typeProbability: span.typeProbability });
       }
     });
-    return dropOverlaps(entities);
+    const kept = dropOverlaps(entities);
+    if (!this.oneTypePerName) return kept;
+    return oneTypePerName(
+      kept.map((e) => ({ ...e, typeProbability: e.typeProbability ?? 1 })),
+      (e) => nameKey(e.text),
+    ).map((e, i) => (e.label === kept[i].label ? kept[i] : { ...e, score: (kept[i].score / (kept[i].typeProbability ?? 1)) * e.typeProbability }));
   }
 
   /** Sentences highlighted so far and not evicted (for tests and benchmarks). */
@@ -282,8 +303,7 @@ export class NerEngine {
   }
 
   async dispose(): Promise<void> {
-    await this.encoder.release();
-    await this.spanHead.release();
+    await this.runtime.dispose();
   }
 }
 

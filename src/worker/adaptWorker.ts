@@ -8,7 +8,7 @@ import { loadAdaptationBase } from '../core/adapters/adaptationBase';
 import { loadHub } from '../core/adapters/adapterFiles';
 import { adaptAndSave } from '../core/adapters/adaptAndSave';
 import { CancelSource, CancelledError } from '../core/cancellation';
-import type { AdaptOptions, AdaptProgress, SupportSet } from '../core/adapt';
+import type { AdaptOptions, AdaptProgress, HeldOutChoice, SupportSet } from '../core/adapt';
 import { lowerThisThreadPriority } from './lowerPriority';
 import { NerEngine } from '../core/engine';
 import { leaveOneOutScores } from '../core/support/leaveOneOut';
@@ -70,15 +70,27 @@ if (port) {
         ? []
         : loadHub([join(request.modelDir, 'adapters')], { id: base.manifest.id, hash: base.hash }, request.options.name, request.hubRoots ?? [], (dir) => skipped.push(dir));
     const progress = throttledProgress((p) => port!.postMessage({ type: 'progress', ...p }));
-    // Leave-one-out F1 on the support set through the same ONNX path that will highlight with the adapter.
+    // The support-set score. With 'auto' it is the chosen method's k-fold held-out F1 (each fold predicted by
+    // an adapter and prototypes built without it). Otherwise the adapter saw every sentence, so only the
+    // prototypes are held out (each sentence typed by the others'), through the ONNX path that will highlight.
     const evaluate = async (adapter: Adapter) => {
+      const choice = adapter.config.training.choice as HeldOutChoice | undefined;
+      if (choice) {
+        const key = choice.chosen.method === 'full' ? `full@${choice.chosen.steps}` : choice.chosen.method;
+        const f1 = choice.scores[key];
+        return typeof f1 === 'number'
+          ? { supportF1: f1 / 100, supportScoreKind: `held-out, ${choice.folds} folds` }
+          : { supportF1Note: 'needs labels in two or more sentences' };
+      }
       progress({ phase: 'evaluate', step: 0, total: 1 });
       const engine = await NerEngine.load(request.modelDir, { threads: 1 });
       try {
         await engine.useAdapter(adapter);
         const scores = await leaveOneOutScores(engine, request.support);
         progress({ phase: 'evaluate', step: 1, total: 1 });
-        return scores ? { supportF1: scores.micro.f1, supportScores: scores.micro } : { supportF1Note: 'needs labels in two or more sentences' };
+        return scores
+          ? { supportF1: scores.micro.f1, supportScores: scores.micro, supportScoreKind: 'prototypes held out; the adapter saw every sentence' }
+          : { supportF1Note: 'needs labels in two or more sentences' };
       } finally {
         await engine.dispose();
       }

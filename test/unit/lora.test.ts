@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initTf } from '../../src/core/model/tfBackend';
-import { loadAdaptationBase } from '../../src/core/adapters/adaptationBase';
+import { loadAdaptationBase, type CnnAdaptationBase } from '../../src/core/adapters/adaptationBase';
 import { defaultModelDir } from '../../src/core/model/modelDirectory';
 import { encode, type LoraTensors } from '../../src/core/model/encoderTf';
 import { composeModules, mergeAdapter, type LoraModule } from '../../src/core/adapters/adapter';
@@ -18,7 +18,7 @@ import { sampleSupportSet } from '../../src/core/data/episodes';
 import { seededRandom } from '../../src/core/random';
 import { padBatch, encodeSentence } from '../../src/core/training/batches';
 
-const ready = initTf('wasm').then(() => loadAdaptationBase(defaultModelDir()));
+const ready = initTf('wasm').then(() => loadAdaptationBase(defaultModelDir()) as CnnAdaptationBase);
 const RANK = 4;
 
 function randomModule(inDim: number, outDim: number, seed: number, zeroB = false): LoraModule {

@@ -1,4 +1,5 @@
-// The base model as adaptation needs it: TF.js weights, the shipped featurizer, and its identity.
+// The base model as adaptation needs it: its identity (adapters record it), its weights by name, and the
+// family's adaptation model (the frozen lower part and the LoRA-adapted upper part in TF.js).
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,23 +8,49 @@ import type { Weights } from '../model/encoderTf';
 import { Featurizer, quantizedNgramTable } from '../model/features';
 import { WordVectors, decodeVectors } from '../model/wordVectors';
 import { loadWeights, type NamedArray } from '../model/weightsFile';
-import { baseModelHash, readManifest, type ModelManifest } from '../model/modelDirectory';
+import { baseModelHash, readManifest, weightsFileOf, type ModelManifest } from '../model/modelDirectory';
+import type { AdaptModel } from './adaptModel';
+import { CnnAdaptModel } from './cnnAdaptModel';
+import { TransformerAdaptModel } from '../transformer/transformerAdaptModel';
+import type { TransformerConfig } from '../transformer/architecture';
+import { PieceTokenizer } from '../transformer/pieceTokenizer';
+import { transformerFiles } from '../transformer/transformerRuntime';
 
-export interface AdaptationBase {
+interface CommonBase {
   dir: string;
   manifest: ModelManifest;
   hash: string;
-  config: EncoderConfig;
   named: Map<string, NamedArray>;
   weights: Weights;
+  adaptModel: AdaptModel;
+}
+
+export interface CnnAdaptationBase extends CommonBase {
+  family: 'cnn';
+  config: EncoderConfig;
   featurizer: Featurizer;
 }
 
+export interface TransformerAdaptationBase extends CommonBase {
+  family: 'transformer';
+  config: TransformerConfig;
+  tokenizer: PieceTokenizer;
+}
+
+export type AdaptationBase = CnnAdaptationBase | TransformerAdaptationBase;
+
 export function loadAdaptationBase(dir: string): AdaptationBase {
   const manifest = readManifest(dir);
-  const named = loadWeights(join(dir, 'encoder-weights.bin'));
+  const named = loadWeights(join(dir, weightsFileOf(manifest)));
   const weights: Weights = new Map();
   for (const [name, { shape, data }] of named) weights.set(name, tf.tensor(data, shape));
+  const common = { dir, manifest, hash: baseModelHash(dir), named, weights };
+  if (manifest.family === 'transformer') {
+    const config = manifest.architecture as unknown as TransformerConfig;
+    const tokenizer = PieceTokenizer.fromFile(join(dir, transformerFiles(manifest).tokenizer));
+    return { ...common, family: 'transformer', config, tokenizer, adaptModel: new TransformerAdaptModel(config, weights, tokenizer, manifest.adaptation as never) };
+  }
+  const config = manifest.architecture;
   const featurizer = new Featurizer(WordVectors.load(dir), quantizedNgramTable(decodeVectors(readFileSync(join(dir, 'ngram-vectors.bin')))));
-  return { dir, manifest, hash: baseModelHash(dir), config: manifest.architecture, named, weights, featurizer };
+  return { ...common, family: 'cnn', config, featurizer, adaptModel: new CnnAdaptModel(config, weights, featurizer) };
 }

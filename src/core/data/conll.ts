@@ -30,6 +30,8 @@ export interface ParsedConll {
   scheme: TagScheme;
   /** Number of -DOCSTART- lines. */
   documents: number;
+  /** Index of the first sentence of each document (one document from 0 when the file has no -DOCSTART-). */
+  documentStarts: number[];
 }
 
 export interface FormatConllOptions {
@@ -57,6 +59,7 @@ export function parseConll(content: string, options: ParseConllOptions = {}): Pa
   let tokens: string[] = [];
   let tags: string[] = [];
   let documents = 0;
+  const documentStarts: number[] = [];
   const endSentence = (): void => {
     if (tokens.length === 0) return;
     tokenSequences.push(tokens);
@@ -75,6 +78,7 @@ export function parseConll(content: string, options: ParseConllOptions = {}): Pa
     if (columns[0] === DOCSTART) {
       endSentence();
       documents++;
+      if (documentStarts[documentStarts.length - 1] !== tokenSequences.length) documentStarts.push(tokenSequences.length);
       return;
     }
     if (columns.length < 2) {
@@ -101,7 +105,9 @@ export function parseConll(content: string, options: ParseConllOptions = {}): Pa
     tokens: sentenceTokens,
     spans: tagsToSpans(tagSequences[index], scheme),
   }));
-  return { sentences, scheme, documents };
+  while (documentStarts.length > 0 && documentStarts[documentStarts.length - 1] >= tokenSequences.length) documentStarts.pop();
+  if (documentStarts[0] !== 0) documentStarts.unshift(0);
+  return { sentences, scheme, documents, documentStarts };
 }
 
 /** A token must read back unchanged: no line breaks, no separator inside, nothing the reader trims or skips. */

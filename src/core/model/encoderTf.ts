@@ -66,7 +66,7 @@ export interface LoraTensors {
 }
 
 /** A dense layer by weight name ("conv2" uses conv2.W, conv2.b), with its LoRA delta when one is given. */
-function dense(x: tf.Tensor, w: Weights, name: string, lora?: LoraTensors): tf.Tensor {
+export function dense(x: tf.Tensor, w: Weights, name: string, lora?: LoraTensors): tf.Tensor {
   const y = linear(x, w.get(`${name}.W`)!, w.get(`${name}.b`)!);
   const mod = lora?.modules.get(`${name}.W`);
   if (!mod) return y;

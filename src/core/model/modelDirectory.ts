@@ -7,6 +7,11 @@ import type { EncoderConfig } from './architecture';
 export interface ModelManifest {
   id: string;
   created: string;
+  /** 'cnn' when absent (models built before the transformer family). */
+  family?: 'cnn' | 'transformer';
+  /** The transformer family's weights (BNWT) and tokenizer files, relative to the model folder. */
+  weightsFile?: string;
+  tokenizer?: string;
   architecture: EncoderConfig & Record<string, unknown>;
   labels: string[];
   typing: 'typeHead' | 'prototypes';
@@ -49,7 +54,12 @@ export function readTypeVectors(dir: string): TypeVectors {
   return JSON.parse(readFileSync(join(dir, 'types.json'), 'utf8')) as TypeVectors;
 }
 
+/** The file holding a model's trainable weights (what adapters are deltas of). */
+export function weightsFileOf(manifest: Pick<ModelManifest, 'family' | 'weightsFile'>): string {
+  return manifest.family === 'transformer' ? (manifest.weightsFile ?? 'weights.bin') : 'encoder-weights.bin';
+}
+
 /** Identity of a base model's weights: adapters record it and are refused by any other model. */
 export function baseModelHash(dir: string): string {
-  return createHash('sha256').update(readFileSync(join(dir, 'encoder-weights.bin'))).digest('hex');
+  return createHash('sha256').update(readFileSync(join(dir, weightsFileOf(readManifest(dir))))).digest('hex');
 }

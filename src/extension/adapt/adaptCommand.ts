@@ -25,10 +25,18 @@ export interface AdaptingState {
 
 const PHASE_TITLES: Record<AdaptProgress['phase'], string> = {
   prepare: 'preparing',
+  choose: 'comparing prototypes, LoRAHub and fine-tuning on held-out folds',
   lorahub: 'composing domain adapters (LoRAHub)',
   finetune: 'fine-tuning LoRA',
   prototypes: 'building type prototypes',
-  evaluate: 'scoring on the support set (leave-one-out)',
+  evaluate: 'scoring on the support set',
+};
+
+/** What the held-out choice picked, in words. */
+const CHOSEN_TITLES: Record<string, string> = {
+  none: 'prototypes only: adapting did not beat them on held-out sentences',
+  lorahub: 'LoRAHub composition of the domain adapters',
+  full: 'LoRAHub + fine-tuned LoRA',
 };
 
 export class AdaptCommand implements vscode.Disposable {
@@ -108,7 +116,7 @@ export class AdaptCommand implements vscode.Disposable {
           let reported = 0;
           return runAdaptation(
             this.workerPath,
-            { modelDir: this.modelDir(), adaptersRoot: store.adaptersRoot, support, options: { name, method: 'full', steps: args.steps, keepModelTypes: true }, hubRoots: [store.adaptersRoot] },
+            { modelDir: this.modelDir(), adaptersRoot: store.adaptersRoot, support, options: { name, method: 'auto', steps: args.steps, keepModelTypes: true }, hubRoots: [store.adaptersRoot] },
             (p) => {
               const percent = overallPercent(p);
               const loss = p.loss === undefined ? '' : `, loss ${p.loss.toFixed(4)}`;
@@ -123,9 +131,12 @@ export class AdaptCommand implements vscode.Disposable {
       this.log(`adapter written to ${result.dir} in ${result.seconds.toFixed(1)} s`);
       this.registry.refresh();
       await this.registry.activate(name);
-      const f1 = this.registry.list().find((a) => a.name === name)?.config?.training.supportF1;
-      const score = typeof f1 === 'number' ? `, leave-one-out F1 on the support set ${(f1 * 100).toFixed(0)}%` : '';
-      void vscode.window.setStatusBarMessage(`BANER: adapted to "${name}" in ${result.seconds.toFixed(1)} s${score}; highlights now use it`, 8000);
+      const training = this.registry.list().find((a) => a.name === name)?.config?.training;
+      const f1 = training?.supportF1;
+      const score = typeof f1 === 'number' ? `, held-out F1 on the support set ${(f1 * 100).toFixed(0)}%` : '';
+      const chosen = typeof training?.chosenMethod === 'string' ? ` (${CHOSEN_TITLES[training.chosenMethod] ?? training.chosenMethod})` : '';
+      this.log(`adaptation "${name}": ${JSON.stringify(training?.choice ?? {})}`);
+      void vscode.window.setStatusBarMessage(`BANER: adapted to "${name}"${chosen} in ${result.seconds.toFixed(1)} s${score}; highlights now use it`, 8000);
       return result;
     } catch (error) {
       if (error instanceof CancelledError) {

