@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initTf } from '../../src/core/model/tfBackend';
 import { seededRandom } from '../../src/core/random';
-import { loadWeights, saveWeights, type NamedArray } from '../../src/core/model/weightsFile';
+import { dequantize, loadWeights, quantizeColumns, saveWeights, type NamedArray } from '../../src/core/model/weightsFile';
 import { mergeAdapter, type LoraModule } from '../../src/core/adapters/adapter';
 import { spanEmbeddings, type LoraTensors, type Weights } from '../../src/core/model/encoderTf';
 import { transformerWeightShapes, type TransformerConfig } from '../../src/core/transformer/architecture';
@@ -155,11 +155,16 @@ test('the ONNX graph computes what the TF.js model computes, padding included (m
 
   const M = 6;
   const random = seededRandom(11);
-  const features = Float32Array.from({ length: M * 3 * H }, () => random() * 2 - 1);
+  const features = Float32Array.from({ length: M * 3 * G }, () => random() * 2 - 1);
   const head = await ort.InferenceSession.create(buildTransformerSpanHeadOnnx(config, weights));
-  const onnxEmb = (await head.run({ span_features: new ort.Tensor('float32', features, [M, 3 * H]) })).span_embeddings.data as Float32Array;
-  const tfEmb = tf.tidy(() => spanEmbeddings(w, tf.tensor2d(features, [M, 3 * H])).dataSync() as Float32Array);
+  const onnxEmb = (await head.run({ span_features: new ort.Tensor('float32', features, [M, 3 * G]) })).span_embeddings.data as Float32Array;
+  const tfEmb = tf.tidy(() => spanEmbeddings(w, tf.tensor2d(features, [M, 3 * G])).dataSync() as Float32Array);
   assert.ok(maxAbsDiff(onnxEmb, tfEmb) < 1e-5);
+  for (let m = 0; m < M; m++) {
+    const row = onnxEmb.subarray(m * config.spanDims, (m + 1) * config.spanDims);
+    assert.ok(Math.abs(Math.hypot(...row) - 1) < 1e-4, 'span embeddings are unit length');
+  }
+  await head.release();
 });
 
 function randomModule(inDim: number, outDim: number, rank: number, seed: number): LoraModule {
@@ -212,18 +217,27 @@ test('LoRA on attention, feed-forward and head projections: TF.js with the delta
     const analytic = tf.sum(tf.mul(grad, direction)).dataSync()[0];
     const eps = 1e-2;
     const numeric = (loss(name, tf.add(B, tf.mul(direction, eps))).dataSync()[0] - loss(name, tf.sub(B, tf.mul(direction, eps))).dataSync()[0]) / (2 * eps);
-    console.log(name, analytic, numeric);
-    assert.ok(Math.abs(analytic - numeric) <= 2e-2 * Math.max(1, Math.abs(numeric)), `${name}: gradient ${analytic} vs finite difference ${numeric}`);
+    assert.ok(Math.abs(analytic - numeric) <= 5e-3 * Math.max(1, Math.abs(numeric)), `${name}: gradient ${analytic} vs finite difference ${numeric}`);
   }
 });
 
 test('int8 storage: float files unchanged, int8 within half a step of the original, damage reported', () => {
   const weights = randomWeights(8);
   const dir = mkdtempSync(join(tmpdir(), 'baner-weights-'));
+  // The helpers: one scale per column, zero columns stay zero.
+  const m = Float32Array.from([1, 0, -0.3, 0, 0.25, 0]);
+  const q = quantizeColumns(m, 3, 2);
+  assert.deepEqual([...q.scales], [Math.fround(1 / 127), 1]);
+  assert.deepEqual([...q.values], [127, 0, -38, 0, 32, 0]);
+  assert.ok(maxAbsDiff(dequantize(q, 3, 2), m) <= 0.5 / 127);
+
   saveWeights(join(dir, 'f.bin'), weights);
+  assert.equal(readFileSync(join(dir, 'f.bin')).toString('ascii', 0, 4), 'BNWT');
   for (const [name, { data }] of loadWeights(join(dir, 'f.bin'))) assert.deepEqual(data, weights.get(name)!.data);
   saveWeights(join(dir, 'q.bin'), weights, { int8: (_, shape) => shape.length === 2 });
+  assert.equal(readFileSync(join(dir, 'q.bin')).toString('ascii', 0, 4), 'BNW2');
   const back = loadWeights(join(dir, 'q.bin'));
+  assert.deepEqual([...back.keys()], [...weights.keys()]);
   for (const [name, { shape, data }] of weights) {
     const got = back.get(name)!.data;
     if (shape.length !== 2) {
