@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { defaultModelDir } from '../core/model/modelDirectory';
 import { ADAPT_METHODS, adaptEngine, loadFewShotContext } from './fewshot';
 import type { AdaptMethod } from '../core/adapt';
-import { harmoniseDocuments, KEEP_OWN_TYPE_ABOVE } from '../core/spans/oneTypePerName';
+import { harmoniseDocuments } from '../core/spans/oneTypePerName';
 
 const SCHEMES = ['auto', 'iob1', 'iob2', 'bioes'];
 
@@ -31,7 +31,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const test = parsedTest.sentences;
   const harmonise = stringFlag(args, 'one-type-per-name') ?? 'model';
   if (!['on', 'off', 'model'].includes(harmonise)) throw new UsageError('--one-type-per-name must be on, off or model (what the model records as measured to help)');
-  const keepAbove = numberFlag(args, 'keep-above', KEEP_OWN_TYPE_ABOVE);
+  const keepAboveFlag = stringFlag(args, 'keep-above');
   const modelDir = stringFlag(args, 'model') ?? defaultModelDir();
   const engine = await NerEngine.load(modelDir);
   const supportPath = stringFlag(args, 'support');
@@ -50,7 +50,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   // One type per name within each -DOCSTART- document (the whole file when it has none).
   const harmonising = harmonise === 'model' ? engine.oneTypePerName : harmonise === 'on';
   let raw = await engine.predictTokens(test.map((s) => s.tokens));
-  if (harmonising) raw = harmoniseDocuments(test.map((s) => s.tokens), raw, parsedTest.documentStarts, keepAbove);
+  if (harmonising) raw = harmoniseDocuments(test.map((s) => s.tokens), raw, parsedTest.documentStarts, keepAboveFlag === undefined ? engine.keepOwnTypeAbove : numberFlag(args, 'keep-above', 0));
   const predicted = raw.map((list) => list.filter((s) => s.score >= threshold));
   const gold = test.map((s) => s.spans);
   const scores = scoreEntities(gold, predicted);

@@ -147,7 +147,7 @@ class Adaptation {
   }
 
   /** Groups sentences (within their fold) and runs the frozen part; negatives come from the base model's detections. */
-  prepare(items: Item[], foldOf: number[], random: () => number): SupportBatch[] {
+  async prepare(items: Item[], foldOf: number[], random: () => number): Promise<SupportBatch[]> {
     const { model, o } = this;
     const batches: SupportBatch[] = [];
     const folds = Math.max(...foldOf) + 1;
@@ -155,7 +155,7 @@ class Adaptation {
       const inFold = items.filter((_, i) => foldOf[i] === fold);
       for (let at = 0; at < inFold.length; at += o.batchSentences) {
         const group = inFold.slice(at, at + o.batchSentences);
-        const frozen = model.prepare(group.map((x) => x.sentence.tokens));
+        const frozen = await model.prepare(group.map((x) => x.sentence.tokens));
         const { size, time } = frozen;
         const logProbs = tf.tidy(() => tf.logSoftmax(model.forward(frozen, undefined, { training: false, seed: 0, dropout: 0 }).tagLogits));
         const lp = logProbs.dataSync() as Float32Array;
@@ -417,7 +417,7 @@ export async function adapt(
   const labelled = items.filter((x) => x.sentence.spans.length > 0).length;
   const folds = o.method === 'auto' ? Math.min(o.folds, labelled) : 1;
   const foldOf = folds > 1 ? assignFolds(items.map((x) => x.sentence), folds, o.seed) : items.map(() => 0);
-  const batches = run.prepare(items, foldOf, random);
+  const batches = await run.prepare(items, foldOf, random);
   const hub = (o.hub ?? []).filter((a) => o.targets.every((t) => a.modules.has(t)) && a.config.rank === o.rank);
 
   const training: Record<string, unknown> = {

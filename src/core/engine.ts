@@ -15,7 +15,7 @@ import { TransformerRuntime } from './transformer/transformerRuntime';
 import { decodeSpans, SPAN_TAGS, type DetectedSpan } from './spans/bioes';
 import { buildPrototypes, classify, normaliseRows, type TypeSpace } from './types/prototypes';
 import { NOT_AN_ENTITY, mergeAdapter, type Adapter } from './adapters/adapter';
-import { nameKey, oneTypePerName } from './spans/oneTypePerName';
+import { KEEP_OWN_TYPE_ABOVE, nameKey, oneTypePerName } from './spans/oneTypePerName';
 
 export interface EngineOptions {
   preference?: ExecutionPreference;
@@ -28,6 +28,8 @@ export interface EngineOptions {
    * manifest records as measured to help on dev (postprocessing.oneTypePerName), else off.
    */
   oneTypePerName?: boolean;
+  /** Transformer models: encoder projections run as int8 products (default: what the manifest records as measured). */
+  int8MatMul?: readonly string[];
 }
 
 /** A typed span in token indices, with its scores. */
@@ -82,6 +84,8 @@ export class NerEngine {
 
   /** Whether highlight() harmonises the types of repeated names (see EngineOptions.oneTypePerName). */
   oneTypePerName: boolean;
+  /** A mention at least this sure of its own type keeps it (chosen on dev with the model). */
+  readonly keepOwnTypeAbove: number;
 
   private constructor(
     readonly dir: string,
@@ -89,8 +93,9 @@ export class NerEngine {
     readonly runtime: ModelRuntime,
     oneTypePerName?: boolean,
   ) {
-    const measured = (manifest.postprocessing as { oneTypePerName?: { enabled?: boolean } } | undefined)?.oneTypePerName?.enabled;
-    this.oneTypePerName = oneTypePerName ?? measured ?? false;
+    const measured = (manifest.postprocessing as { oneTypePerName?: { enabled?: boolean; keepAbove?: number } } | undefined)?.oneTypePerName;
+    this.oneTypePerName = oneTypePerName ?? measured?.enabled ?? false;
+    this.keepOwnTypeAbove = measured?.keepAbove ?? KEEP_OWN_TYPE_ABOVE;
     const t = readTypeVectors(dir);
     const vectors = Float32Array.from(t.typing === 'prototypes' ? t.prototypes : t.typeHead);
     this.defaultTypes = { labels: t.labels, dims: runtime.spanDims, vectors: normaliseRows(vectors, runtime.spanDims), scale: Number(manifest.architecture.typeScale) };
@@ -103,7 +108,7 @@ export class NerEngine {
     const threads = options.threads ?? 0;
     const runtime =
       manifest.family === 'transformer'
-        ? await TransformerRuntime.load(dir, manifest, choice, threads, options.batchTokens)
+        ? await TransformerRuntime.load(dir, manifest, choice, threads, options.batchTokens, options.int8MatMul)
         : await CnnRuntime.load(dir, manifest, choice, threads, options.batchTokens);
     return new NerEngine(dir, manifest, runtime, options.oneTypePerName);
   }
@@ -294,6 +299,7 @@ export class NerEngine {
     return oneTypePerName(
       kept.map((e) => ({ ...e, typeProbability: e.typeProbability ?? 1 })),
       (e) => nameKey(e.text),
+      this.keepOwnTypeAbove,
     ).map((e, i) => (e.label === kept[i].label ? kept[i] : { ...e, score: (kept[i].score / (kept[i].typeProbability ?? 1)) * e.typeProbability }));
   }
 

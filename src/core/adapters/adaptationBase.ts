@@ -48,7 +48,7 @@ export function loadAdaptationBase(dir: string): AdaptationBase {
   if (manifest.family === 'transformer') {
     const config = manifest.architecture as unknown as TransformerConfig;
     const tokenizer = PieceTokenizer.fromFile(join(dir, transformerFiles(manifest).tokenizer));
-    return { ...common, family: 'transformer', config, tokenizer, adaptModel: new TransformerAdaptModel(config, weights, tokenizer, manifest.adaptation as never) };
+    return { ...common, family: 'transformer', config, tokenizer, adaptModel: new TransformerAdaptModel(config, weights, named, tokenizer, manifest.adaptation as never) };
   }
   const config = manifest.architecture;
   const featurizer = new Featurizer(WordVectors.load(dir), quantizedNgramTable(decodeVectors(readFileSync(join(dir, 'ngram-vectors.bin')))));

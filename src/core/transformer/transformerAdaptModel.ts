@@ -1,15 +1,20 @@
-// Adaptation of the transformer family: the embeddings and the lower layers are frozen (their output is
-// cached per batch of support sentences); LoRA adapts the attention and feed-forward projections of the top
-// `adaptLayers` layers and the heads. When a LoRA leaves the transformer layers alone (LoRAHub composes the
-// heads only), their output is cached too, so each LoRAHub evaluation costs only the heads.
+// Adaptation of the transformer family: the embeddings and the lower layers are frozen, so onnxruntime runs
+// them once per batch of support sentences and their output is cached; LoRA adapts the attention and
+// feed-forward projections of the top `adaptLayers` layers and the heads, in TF.js. When a LoRA leaves the
+// transformer layers alone (LoRAHub composes the heads only), their output is cached too, so each LoRAHub
+// evaluation costs only the heads.
 import * as tf from '@tensorflow/tfjs-core';
-import { selectRows, spanEmbeddings, spanFeatures, type LoraTensors, type SpanSelection, type Weights } from '../model/encoderTf';
+import * as ort from 'onnxruntime-node';
+import { spanEmbeddings, spanFeatures, type LoraTensors, type SpanSelection, type Weights } from '../model/encoderTf';
+import type { NamedArray } from '../model/weightsFile';
+import { createSession } from '../model/onnxSessions';
 import type { AdaptForward, AdaptModel, FrozenBatch } from '../adapters/adaptModel';
 import type { TransformerConfig } from './architecture';
 import type { PieceTokenizer } from './pieceTokenizer';
 import { pieceBatch } from './transformerRuntime';
 import { WORD_FLAGS } from './wordFeatures';
-import { embedPieces, transformerHeads, transformerLayers, wordRowsSelection } from './transformerTf';
+import { batchMatMul, embedPieces, transformerHeads, transformerLayers } from './transformerTf';
+import { buildTransformerLowerOnnx } from './transformerOnnx';
 
 export interface TransformerAdaptSettings {
   /** Transformer layers (from the top) whose projections LoRA adapts. */
@@ -25,10 +30,10 @@ export const DEFAULT_TRANSFORMER_ADAPTATION: TransformerAdaptSettings = { adaptL
 interface TransformerFrozen extends FrozenBatch {
   pieces: number;
   /** [B, S, H] states entering the first adapted layer. */
-  lower: tf.Tensor2D | tf.Tensor3D;
+  lower: tf.Tensor3D;
   pieceMask: tf.Tensor2D;
-  /** [B*T, B*S] one-hot rows picking each word's first piece. */
-  wordSelection: tf.Tensor2D;
+  /** [B, T, S] one-hot rows picking each word's first piece from its own sentence's pieces. */
+  wordSelection: tf.Tensor3D;
   flags: tf.Tensor3D;
   /** Outputs of the adapted layers without LoRA: computed on first use. */
   plain?: { words: tf.Tensor3D; contrastive?: tf.Tensor2D };
@@ -46,12 +51,14 @@ export class TransformerAdaptModel implements AdaptModel {
   readonly defaultTargets: string[];
   readonly defaultLorahubTargets: string[];
   private readonly first: number;
+  private lowerSession?: Promise<ort.InferenceSession>;
 
   constructor(
     private readonly config: TransformerConfig,
     private readonly weights: Weights,
+    private readonly named: Map<string, NamedArray>,
     private readonly tokenizer: PieceTokenizer,
-    settings: TransformerAdaptSettings = DEFAULT_TRANSFORMER_ADAPTATION,
+    settings: Partial<TransformerAdaptSettings> = {},
   ) {
     const s = { ...DEFAULT_TRANSFORMER_ADAPTATION, ...settings };
     if (!(s.adaptLayers >= 0 && s.adaptLayers <= config.layers)) throw new Error(`adaptLayers must be in 0..${config.layers}`);
@@ -75,20 +82,33 @@ export class TransformerAdaptModel implements AdaptModel {
     return w && w.shape.length === 2 && !name.startsWith('emb.') ? [w.shape[0], w.shape[1]] : undefined;
   }
 
-  prepare(sentences: string[][]): FrozenBatch {
+  /** Piece states entering the first adapted layer, by onnxruntime (several times faster than TF.js here). */
+  private async lowerStates(ids: BigInt64Array, pieceMask: Float32Array, size: number, pieces: number): Promise<Float32Array> {
+    this.lowerSession ??= createSession(buildTransformerLowerOnnx(this.config, this.named, this.first), { provider: 'cpu', reason: 'adaptation' }, 1);
+    const session = await this.lowerSession;
+    const out = await session.run({ ids: new ort.Tensor('int64', ids, [size, pieces]), piece_mask: new ort.Tensor('float32', pieceMask, [size, pieces]) });
+    return out.layer_states.data as Float32Array;
+  }
+
+  async prepare(sentences: string[][]): Promise<FrozenBatch> {
     const batch = pieceBatch(
       this.tokenizer,
       sentences,
       sentences.map((s) => this.tokenizer.pieceWords(s)),
     );
     const { size, pieces, words } = batch;
+    const H = this.config.hiddenDims;
+    const lower =
+      this.first > 0
+        ? tf.tensor3d(await this.lowerStates(batch.ids, batch.pieceMask, size, pieces), [size, pieces, H])
+        : embedPieces(this.config, this.weights, Int32Array.from(batch.ids, (v) => Number(v)), size, pieces);
+    const selection = new Float32Array(size * words * pieces);
+    for (let b = 0; b < size; b++) {
+      for (let t = 0; t < sentences[b].length; t++) selection[(b * words + t) * pieces + Number(batch.wordRows[b * words + t]) - b * pieces] = 1;
+    }
     const pieceMask = tf.tensor2d(batch.pieceMask, [size, pieces]);
-    const lower = tf.tidy(() => {
-      const x = embedPieces(this.config, this.weights, Int32Array.from(batch.ids, (v) => Number(v)), size, pieces);
-      return this.first > 0 ? transformerLayers(this.config, this.weights, x, pieceMask, 0, this.first, { training: false }).states : x;
-    });
     const mask = tf.tensor2d(batch.wordMask, [size, words]);
-    const wordSelection = wordRowsSelection(Int32Array.from(batch.wordRows, (v) => Number(v)), size * pieces);
+    const wordSelection = tf.tensor3d(selection, [size, words, pieces]);
     const flags = tf.tensor3d(batch.flags, [size, words, WORD_FLAGS]);
     const frozen: TransformerFrozen = {
       size,
@@ -110,19 +130,19 @@ export class TransformerAdaptModel implements AdaptModel {
 
   /** Word states [B, T, H] after the adapted layers, and the first adapted layer's word states for the contrastive loss. */
   private upper(b: TransformerFrozen, lora: LoraTensors | undefined, options: { training: boolean; seed: number; dropout: number }): { words: tf.Tensor3D; contrastive?: tf.Tensor2D } {
-    const H = this.config.hiddenDims;
-    const toWords = (states: tf.Tensor) => selectRows(b.wordSelection, tf.reshape(states, [b.size * b.pieces, H]) as tf.Tensor2D);
-    const { states, kept } = transformerLayers(this.config, this.weights, b.lower as tf.Tensor3D, b.pieceMask, this.first, this.config.layers, { training: options.training, dropout: options.dropout, seed: options.seed }, lora);
-    const words = tf.reshape(toWords(states), [b.size, b.time, H]) as tf.Tensor3D;
+    const { states, kept } = transformerLayers(this.config, this.weights, b.lower, b.pieceMask, this.first, this.config.layers, { training: options.training, dropout: options.dropout, seed: options.seed }, lora);
+    const words = batchMatMul(b.wordSelection, states);
     const firstAdapted = kept[this.first];
-    return { words, contrastive: firstAdapted ? toWords(firstAdapted) : undefined };
+    const contrastive = firstAdapted ? (tf.reshape(batchMatMul(b.wordSelection, firstAdapted), [b.size * b.time, this.config.hiddenDims]) as tf.Tensor2D) : undefined;
+    return { words, contrastive };
   }
 
   forward(batch: FrozenBatch, lora: LoraTensors | undefined, options: { training: boolean; seed: number; dropout: number }): AdaptForward {
     const b = batch as TransformerFrozen;
     const touchesLayers = !!lora && [...lora.modules.keys()].some((name) => /^l\d+\./.test(name));
     let upper: { words: tf.Tensor3D; contrastive?: tf.Tensor2D };
-    if (!touchesLayers && !options.training) {
+    // The frozen layers' dropout is left out when no LoRA touches them: nothing there learns from it.
+    if (!touchesLayers) {
       if (!b.plain) {
         // Kept beyond any enclosing tidy(): the batch owns these until it is disposed.
         const plain = tf.tidy(() => this.upper(b, undefined, options));

@@ -13,7 +13,7 @@ export interface TransformerForwardOptions {
 }
 
 /** Batched a [N, m, k] x b [N, k, n], with a gradient made of plain (untransposed) batched products. */
-const batchMatMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+export const batchMatMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   save([a, b]);
   return {
     value: tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D),
