@@ -1,8 +1,9 @@
-// Inference speed of the default model with onnxruntime-node on CPU: tokens/s of the full pipeline on the
-// CoNLL-2003 test text, batched and one sentence at a time, for 1 and 2 threads. Prints medians of runs.
+// Inference speed of the CNN model (models/cnn, the fast model) with onnxruntime-node on CPU: tokens/s of the
+// full pipeline on the CoNLL-2003 test text, batched and one sentence at a time, for 1 and 2 threads. Medians of runs.
 //   npm run bench:engine [-- --runs 3]
 import { readConllFile } from '../src/core/data/conll';
 import { NerEngine } from '../src/core/engine';
+import { cnnModelDir } from '../src/core/model/modelDirectory';
 import { tokenize } from '../src/core/text/tokenize';
 
 const runsAt = process.argv.indexOf('--runs');
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
   console.log('threads | batched tokens/s | highlight(text) tokens/s | one sentence per call tokens/s | ms per sentence');
   for (const threads of [1, 2]) {
     const load = process.hrtime.bigint();
-    const engine = await NerEngine.load(undefined, { threads, preference: 'cpu' });
+    const engine = await NerEngine.load(cnnModelDir(), { threads, preference: 'cpu' });
     const loadMs = Number(process.hrtime.bigint() - load) / 1e6;
     await engine.predictTokens(sentences.slice(0, 50)); // warm-up
     const batched: number[] = [];

@@ -1,5 +1,5 @@
-// Packages the extension as a platform VSIX: the production bundles (vsce runs `vscode:prepublish`), the default
-// model and its adapters, and onnxruntime-node with the native binaries of one platform only.
+// Packages the extension as a platform VSIX: the production bundles (vsce runs `vscode:prepublish`), the bundled
+// models (transformer and CNN) and their adapters, and onnxruntime-node with the native binaries of one platform only.
 // What goes in is .vscodeignore (an allowlist); this script adds the target's onnxruntime-node binaries to it
 // in a temporary ignore file and runs vsce with it.
 // Usage: node scripts/package-vsix.mjs [--target <vsce target>] [--out <file.vsix>]

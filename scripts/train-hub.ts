@@ -1,5 +1,5 @@
 // Trains the domain hub: one LoRA adapter per source domain on its train split, saved in
-// models/default/adapters/<domain>/. Sources: CoNLL-2003 news and the five CrossNER domains.
+// models/cnn/adapters/<domain>/. Sources: CoNLL-2003 news and the five CrossNER domains.
 // WNUT-17 is an evaluation target and is never used here.
 //   npm run train:hub [-- --steps 300 --only politics,music]
 import { join, resolve } from 'node:path';
@@ -26,7 +26,7 @@ function flag(name: string): string | undefined {
 
 async function main(): Promise<void> {
   await initTf('wasm');
-  const modelDir = resolve(flag('model') ?? 'models/default');
+  const modelDir = resolve(flag('model') ?? 'models/cnn');
   const data = resolve(flag('data') ?? '../shared/data');
   const steps = Number(flag('steps') ?? 300);
   const only = flag('only')?.split(',');

@@ -1,6 +1,6 @@
-// Trains the default model (stage 1 span detector + stage 2 span embeddings) on CoNLL-2003 train with
-// TF.js on the wasm backend, selects on CoNLL dev, and writes the artifacts into the model directory.
-//   npm run train:model [-- --out models/default --set epochs=12 --set contrastiveWeight=0]
+// Trains the CNN model (models/cnn, the fast model): stage 1 span detector and stage 2 span embeddings, on
+// CoNLL-2003 train with TF.js on the wasm backend; selects on CoNLL dev and writes the artifacts into the model directory.
+//   npm run train:model [-- --out models/cnn --set epochs=12 --set contrastiveWeight=0]
 import * as tf from '@tensorflow/tfjs-core';
 import { initTf } from '../src/core/model/tfBackend';
 import { mkdirSync } from 'node:fs';
@@ -54,7 +54,7 @@ type HyperParameters = typeof defaults;
 
 function parseArgs(argv: string[]): { hp: HyperParameters; out: string; data: string } {
   const hp: HyperParameters = { ...defaults };
-  let out = 'models/default';
+  let out = 'models/cnn';
   let data = process.env.BANER_DATA ?? '../shared/data';
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--out') out = argv[++i];

@@ -1,5 +1,5 @@
 // Writes MODEL_CARD.md of a model directory from its manifest.json, so the card never disagrees with it.
-//   node --import tsx scripts/write-model-card.ts [models/default]
+//   node --import tsx scripts/write-model-card.ts [models/cnn]
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../src/core/io/atomicWrite';
@@ -11,14 +11,14 @@ interface Scores {
   span_f1: number;
 }
 
-const dir = resolve(process.argv[2] ?? 'models/default');
+const dir = resolve(process.argv[2] ?? 'models/cnn');
 const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
 const a = m.architecture;
 const ev = m.evaluation as { chosen: { dev: Scores; test: Scores }; dev: Record<string, Scores>; test: Record<string, Scores> };
 const row = (name: string, s: Scores) => `| ${name} | ${s.precision.toFixed(2)} | ${s.recall.toFixed(2)} | ${s.f1.toFixed(2)} | ${s.span_f1.toFixed(2)} |`;
 const card = `# Model card: ${m.id}
 
-The default model of BANER for VS Code, built by \`npm run train:model\` on ${m.created.slice(0, 10)}
+The CNN model (models/cnn, the fast model) of BANER for VS Code, built by \`npm run train:model\` on ${m.created.slice(0, 10)}
 in ${Math.round(m.training.seconds / 60)} minutes (TensorFlow.js, ${m.training.backend} backend, one CPU core).
 
 ## What it is

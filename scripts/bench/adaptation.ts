@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readConllFile } from '../../src/core/data/conll';
 import { sampleSupportSet } from '../../src/core/data/episodes';
-import { defaultModelDir } from '../../src/core/model/modelDirectory';
 import { runAdaptation } from '../../src/extension/adapt/adaptRunner';
 import type { AdaptProgress } from '../../src/core/adapt';
-import { DATA_DIR, fmt, log, now, type Section, type SectionContext, type SectionOutput, type TargetCheck } from './common';
+import { BENCH_MODEL_DIR, DATA_DIR, fmt, log, now, type Section, type SectionContext, type SectionOutput, type TargetCheck } from './common';
 import { bundledWorker } from './workers';
 
 const SHOTS = [1, 5];
@@ -56,7 +55,7 @@ async function adaptOnce(workerPath: string, shots: number): Promise<AdaptRun> {
   try {
     const result = await runAdaptation(
       workerPath,
-      { modelDir: defaultModelDir(), adaptersRoot: root, support: { sentences: sample.sentences }, options: { name: `bench-${shots}shot`, method: 'full', keepModelTypes: true }, hubRoots: [root] },
+      { modelDir: BENCH_MODEL_DIR, adaptersRoot: root, support: { sentences: sample.sentences }, options: { name: `bench-${shots}shot`, method: 'full', keepModelTypes: true }, hubRoots: [root] },
       (p) => {
         if (!starts.has(p.phase)) starts.set(p.phase, now());
       },

@@ -4,6 +4,7 @@ import { cpus, totalmem, availableParallelism, loadavg } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readConllFile } from '../../src/core/data/conll';
+import { cnnModelDir } from '../../src/core/model/modelDirectory';
 import type { LabeledSentence, TokenSpan } from '../../src/core/types';
 
 export const ROOT = resolve(__dirname, '../..');
@@ -12,6 +13,11 @@ export const RESULTS_DIR = join(ROOT, 'bench-results');
 export const BUILD_DIR = join(RESULTS_DIR, '.build');
 export const DATA_DIR = resolve(ROOT, '../shared/data');
 export const CONLL_TEST = join(DATA_DIR, 'conll2003/original/eng.testb');
+/**
+ * The model the suite measures: the CNN model (models/cnn, the fast model). Its targets and the figures in
+ * docs/BENCHMARKS.md are the CNN's, and profile/throughput read its encoder.onnx and architecture.
+ */
+export const BENCH_MODEL_DIR = cnnModelDir();
 
 // ---------------------------------------------------------------------------------------------- machine
 

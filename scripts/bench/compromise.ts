@@ -6,7 +6,7 @@ import nlp from 'compromise';
 import { NerEngine } from '../../src/core/engine';
 import { scoreEntities, type EntityScores } from '../../src/core/metrics';
 import type { TokenSpan } from '../../src/core/types';
-import { conllTestCorpus, fmt, log, median, packageVersion, seconds, toTokenSpans, type Section, type SectionContext, type SectionOutput, type TargetCheck } from './common';
+import { BENCH_MODEL_DIR, conllTestCorpus, fmt, log, median, packageVersion, seconds, toTokenSpans, type Section, type SectionContext, type SectionOutput, type TargetCheck } from './common';
 
 const TYPES = ['PER', 'LOC', 'ORG'] as const;
 
@@ -82,7 +82,7 @@ export const compromiseSection: Section = {
     const ours: Record<number, { speed: number; entities: CharEntity[]; times: number[] }> = {};
     for (const threads of [1, 2]) {
       log(`compromise: ours, ${threads} thread(s) x ${ctx.runs + 1}`);
-      const engine = await NerEngine.load(undefined, { threads, preference: 'cpu' });
+      const engine = await NerEngine.load(BENCH_MODEL_DIR, { threads, preference: 'cpu' });
       try {
         let entities: CharEntity[] = await engine.highlight(corpus.text);
         const times: number[] = [];
@@ -101,7 +101,7 @@ export const compromiseSection: Section = {
     const ourScoresHalf = scoreEntities(gold, restrict(atHalf.spans));
     const ourAllTypes = scoreEntities(corpus.sentences.map((s) => s.spans), ourSpans.spans);
     // For reference: the same model on the gold sentences and tokens (what `baner eval` scores), no text layer.
-    const onGold = await NerEngine.load(undefined, { threads: 1, preference: 'cpu' });
+    const onGold = await NerEngine.load(BENCH_MODEL_DIR, { threads: 1, preference: 'cpu' });
     const goldTokenised = scoreEntities(corpus.sentences.map((s) => s.spans), await onGold.predictTokens(corpus.sentences.map((s) => s.tokens)));
     const goldTokenisedPLO = scoreEntities(gold, restrict(await onGold.predictTokens(corpus.sentences.map((s) => s.tokens))));
     await onGold.dispose();

@@ -1,11 +1,10 @@
 // Section "memory": peak RSS of a process that hosts the model worker (the bundled src/worker/modelWorker.ts,
-// default model, the extension's default thread count) after it highlighted the CoNLL-2003 test text, next to
+// CNN model, the extension's default thread count) after it highlighted the CoNLL-2003 test text, next to
 // an empty node process; and the size of the newest VSIX at the repository root, if one was built.
 import { execFile } from 'node:child_process';
 import { readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultModelDir } from '../../src/core/model/modelDirectory';
-import { BUILD_DIR, ROOT, conllTestCorpus, fmt, log, type Section, type SectionContext, type SectionOutput, type TargetCheck } from './common';
+import { BENCH_MODEL_DIR, BUILD_DIR, ROOT, conllTestCorpus, fmt, log, type Section, type SectionContext, type SectionOutput, type TargetCheck } from './common';
 import { bundledWorker } from './workers';
 
 const MiB = 2 ** 20;
@@ -80,7 +79,7 @@ export const memory: Section = {
     log('memory: host + model worker, highlight the CoNLL-2003 test text');
     let host: Record<string, any>;
     try {
-      host = await runHost([workerPath, defaultModelDir(), textPath]);
+      host = await runHost([workerPath, BENCH_MODEL_DIR, textPath]);
     } finally {
       rmSync(textPath, { force: true }); // a copy of the CoNLL text (research-only licence) is not left behind
     }
@@ -105,7 +104,7 @@ export const memory: Section = {
     return {
       tables: [
         {
-          title: 'Memory (MiB): a plain node process hosting the bundled model worker (default model, ORT threads as the extension picks them)',
+          title: 'Memory (MiB): a plain node process hosting the bundled model worker (CNN model, ORT threads as the extension picks them)',
           header: ['process', 'RSS', 'peak RSS (VmHWM)'],
           rows,
           notes: [

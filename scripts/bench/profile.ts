@@ -13,7 +13,7 @@ import { decodeSpans, SPAN_TAGS, type DetectedSpan } from '../../src/core/spans/
 import { createSession } from '../../src/core/model/onnxSessions';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readManifest } from '../../src/core/model/modelDirectory';
-import { BUILD_DIR, conllTestCorpus, fmt, log, median, now, seconds, type Section, type SectionContext, type SectionOutput } from './common';
+import { BENCH_MODEL_DIR, BUILD_DIR, conllTestCorpus, fmt, log, median, now, seconds, type Section, type SectionContext, type SectionOutput } from './common';
 import { modelFlops } from './flops';
 import { THREADS } from './throughput';
 
@@ -178,7 +178,7 @@ export const profile: Section = {
       log(`profile: ${threads} thread(s), spinning ${spinning ? 'on' : 'off'} x ${ctx.runs}`);
       const choice = { provider: 'cpu', reason: 'benchmark' };
       const { engine, encoder, spanHead } = await creatingSessions(spinning, async () => {
-        const engine = await NerEngine.load(undefined, { threads, preference: 'cpu' });
+        const engine = await NerEngine.load(BENCH_MODEL_DIR, { threads, preference: 'cpu' });
         const encoder = await createSession(join(engine.dir, 'encoder.onnx'), choice, threads);
         const spanHead = await createSession(join(engine.dir, 'span-head.onnx'), choice, threads);
         return { engine, encoder, spanHead };
@@ -210,7 +210,7 @@ export const profile: Section = {
     for (const threads of THREADS) {
       for (const spinning of [true, false]) {
         log(`profile: ${threads} thread(s), ORT spinning ${spinning ? 'on' : 'off'}, highlight() x ${ctx.runs}`);
-        const engine = await creatingSessions(spinning, () => NerEngine.load(undefined, { threads, preference: 'cpu' }));
+        const engine = await creatingSessions(spinning, () => NerEngine.load(BENCH_MODEL_DIR, { threads, preference: 'cpu' }));
         try {
           await engine.highlight(corpus.text);
           const whole: number[] = [];

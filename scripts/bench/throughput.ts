@@ -3,7 +3,7 @@
 // (model FLOPs per token from the architecture, GFLOP/s of a 1024^3 MatMul in the same run).
 import { NerEngine } from '../../src/core/engine';
 import { tokenize } from '../../src/core/text/tokenize';
-import { conllTestCorpus, fmt, log, median, seconds, type Section, type SectionContext, type SectionOutput, type TargetCheck } from './common';
+import { BENCH_MODEL_DIR, conllTestCorpus, fmt, log, median, seconds, type Section, type SectionContext, type SectionOutput, type TargetCheck } from './common';
 import { matMulGflops, modelFlops, type MatMulResult } from './flops';
 
 export const THREADS = [1, 2];
@@ -36,7 +36,7 @@ export const throughput: Section = {
       log(`throughput: ${threads} thread(s): MatMul 1024^3`);
       matmul.push(await matMulGflops(threads));
       const t0 = performance.now();
-      const engine = await NerEngine.load(undefined, { threads, preference: 'cpu' });
+      const engine = await NerEngine.load(BENCH_MODEL_DIR, { threads, preference: 'cpu' });
       loadMs[threads] = performance.now() - t0;
       architecture = engine.manifest.architecture;
       try {

@@ -3,19 +3,21 @@
 // (int8 weights, tokenizer, types, manifest, model card), its hub of domain adapters and its evaluation.
 //   npm run train:transformer [-- --encoder bge-small --out models/transformer]
 //   [--steps fetch,data,stage-a,stage-b,assemble,hub,evaluate] [--exclude music] [--work DIR] [--set-a k=v] [--set k=v]
-// (--set-a: stage A hyper-parameters, --set: stage B; --stage-a DIR: continue from that stage A run)
+// (--set-a: stage A hyper-parameters, --set: stage B; --stage-a DIR: continue from that stage A run;
+// step adopt --settings-from DIR: take the run-time settings that DIR's evaluation chose, for a held-out-domain
+// model that must run exactly like the shipped one)
 // --exclude leaves source domains out of training and the hub (the few-shot benchmark's held-out-domain models).
 // Training runs in two stages: (A) CoNLL-2003 news alone, shared by every variant; (B) continued on the CrossNER
 // train splits (minus --exclude) with a sample of news against forgetting. Held-out-domain models thus differ
 // from the shipped one only in the domain they never saw.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ENCODERS, fetchPretrained, type EncoderName } from './pretrained';
 import { assembleModel } from './assemble';
 import { evaluateModel } from './evaluate';
 
-const STEPS = ['fetch', 'data', 'stage-a', 'stage-b', 'assemble', 'hub', 'evaluate'] as const;
+const STEPS = ['fetch', 'data', 'stage-a', 'stage-b', 'assemble', 'hub', 'evaluate', 'adopt'] as const;
 
 /** Stage settings (train.py hyper-parameters); --set-a and --set override them. */
 export const STAGE_A = ['epochs=2', 'encoderLearningRate=1e-4', 'batchCells=2048'];
@@ -105,6 +107,19 @@ async function main(): Promise<void> {
   if (steps.includes('evaluate')) {
     console.log('== evaluate');
     await evaluateModel(out, data, run);
+  }
+  if (steps.includes('adopt')) {
+    const from = single.get('settings-from');
+    if (!from) throw new Error('step adopt needs --settings-from DIR');
+    const source = JSON.parse(readFileSync(join(resolve(from), 'manifest.json'), 'utf8'));
+    const manifestPath = join(out, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    for (const key of ['typing', 'runtime', 'postprocessing']) manifest[key] = source[key];
+    manifest.settingsFrom = source.id;
+    writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+    const typesPath = join(out, 'types.json');
+    writeFileSync(typesPath, JSON.stringify({ ...JSON.parse(readFileSync(typesPath, 'utf8')), typing: source.typing }));
+    console.log(`== adopted the settings of ${source.id}`);
   }
   console.log(`done in ${((Date.now() - started) / 60000).toFixed(1)} min`);
 }

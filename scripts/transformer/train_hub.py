@@ -110,13 +110,15 @@ def main():
                 if step >= a.steps:
                     break
                 tags, g, kept = model(batch, lora, keep_layers=(first_adapted,), lower=lower, first=first_adapted)
+                # The contrastive loss reads the first adapted layer: a transformer layer, or the heads' convolution states.
+                contrastive_states = kept[first_adapted] if first_adapted < cfg["layers"] else g[:, :, cfg["hiddenDims"] :]
                 loss = tag_loss(tags, batch["tags"], batch["word_mask"])
                 spans = [(b, s, e, t) for b, r in enumerate(chunk) for s, e, t in r["spans"]]
                 if spans:
                     emb = model.span_embeddings(g, [(b, s, e) for b, s, e, _ in spans], lora)
                     loss = loss + type_loss(emb, torch.tensor([t for *_, t in spans]), classes, cfg["typeScale"])
                 if a.contrastive_weight > 0:
-                    loss = loss + a.contrastive_weight * boundary_contrastive(kept[first_adapted], chunk, 0.2, 2, rng)
+                    loss = loss + a.contrastive_weight * boundary_contrastive(contrastive_states, chunk, 0.2, 2, rng)
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()

@@ -11,10 +11,10 @@ import { readConllFile } from '../core/data/conll';
 import { sampleSupportSet } from '../core/data/episodes';
 import { scoreEntities, scoreSpansIgnoringType } from '../core/metrics';
 import { NerEngine } from '../core/engine';
-import { defaultModelDir } from '../core/model/modelDirectory';
 import type { AdaptMethod, AdaptOptions } from '../core/adapt';
 import { adaptEngine, loadFewShotContext } from './fewshot';
 import { parseArgs, stringFlag, UsageError } from './args';
+import { modelFlag } from './modelFlag';
 
 interface Target {
   name: string;
@@ -51,7 +51,7 @@ const std = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2))
 
 export async function benchFewshotCommand(argv: string[]): Promise<void> {
   const args = parseArgs(argv, ['model', 'held-out-models', 'data', 'targets', 'shots', 'seeds', 'first-seed', 'variants', 'split', 'out', 'set'], []);
-  const modelDir = stringFlag(args, 'model') ?? defaultModelDir();
+  const modelDir = modelFlag(args);
   const data = resolve(stringFlag(args, 'data') ?? '../shared/data');
   const targets = (stringFlag(args, 'targets') ?? TARGETS.map((t) => t.name).join(',')).split(',').map((n) => {
     const t = TARGETS.find((x) => x.name === n);

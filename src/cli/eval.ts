@@ -5,8 +5,8 @@ import type { TagScheme } from '../core/data/tagSchemes';
 import { scoreEntities, scoreSpansIgnoringType } from '../core/metrics';
 import { NerEngine } from '../core/engine';
 import { parseArgs, numberFlag, stringFlag, UsageError } from './args';
+import { modelFlag } from './modelFlag';
 import { existsSync } from 'node:fs';
-import { defaultModelDir } from '../core/model/modelDirectory';
 import { ADAPT_METHODS, adaptEngine, loadFewShotContext } from './fewshot';
 import type { AdaptMethod } from '../core/adapt';
 import { harmoniseDocuments } from '../core/spans/oneTypePerName';
@@ -32,7 +32,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const harmonise = stringFlag(args, 'one-type-per-name') ?? 'model';
   if (!['on', 'off', 'model'].includes(harmonise)) throw new UsageError('--one-type-per-name must be on, off or model (what the model records as measured to help)');
   const keepAboveFlag = stringFlag(args, 'keep-above');
-  const modelDir = stringFlag(args, 'model') ?? defaultModelDir();
+  const modelDir = modelFlag(args);
   const engine = await NerEngine.load(modelDir);
   const supportPath = stringFlag(args, 'support');
   const method = (stringFlag(args, 'adapt') ?? 'auto') as AdaptMethod;

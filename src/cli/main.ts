@@ -4,6 +4,7 @@ import { evalCommand } from './eval';
 import { sampleSupportCommand } from './sampleSupport';
 import { benchFewshotCommand } from './benchFewshot';
 import { UsageError } from './args';
+import { BUNDLED_MODELS } from '../core/model/modelDirectory';
 
 const HELP = `baner: few-shot named-entity recognition (BANER) from the command line
 
@@ -23,7 +24,9 @@ usage:
       few-shot episodes: adapt with each variant, report mean/std micro-F1 over seeds; with --held-out-models,
       a CrossNER target X runs on DIR/without-X, a model whose training never saw domain X
 
-The default model is models/default of this package; --model DIR selects another.`;
+The default model is models/transformer of this package; --model models/cnn selects the fast CNN model and
+--model DIR any other model folder (one with manifest.json). The bundled models:
+${BUNDLED_MODELS.map((m) => `  ${m.folder.padEnd(20)}${m.description}`).join('\n')}`;
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
   highlight: highlightCommand,

@@ -155,7 +155,7 @@ class Adaptation {
       const inFold = items.filter((_, i) => foldOf[i] === fold);
       for (let at = 0; at < inFold.length; at += o.batchSentences) {
         const group = inFold.slice(at, at + o.batchSentences);
-        const frozen = await model.prepare(group.map((x) => x.sentence.tokens));
+        const frozen = await model.prepare(group.map((x) => x.sentence.tokens), o.targets);
         const { size, time } = frozen;
         const logProbs = tf.tidy(() => tf.logSoftmax(model.forward(frozen, undefined, { training: false, seed: 0, dropout: 0 }).tagLogits));
         const lp = logProbs.dataSync() as Float32Array;

@@ -3,11 +3,12 @@ import * as vscode from 'vscode';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ExecutionPreference } from '../core/model/onnxSessions';
+import { BUNDLED_MODELS } from '../core/model/modelDirectory';
 
 export const SECTION = 'baner';
 
 export interface BanerConfig {
-  /** Model directory; '' = the model bundled with the extension. */
+  /** Model directory; '' = the bundled transformer, `models/cnn` = the bundled CNN (relative to the extension). */
   modelPath: string;
   /** Entities scoring below this are not shown (0..1). */
   confidenceThreshold: number;
@@ -33,10 +34,17 @@ export function readConfig(scope?: vscode.ConfigurationScope): BanerConfig {
   };
 }
 
-/** The model directory to load: the setting (with `~` expanded) or the bundled models/default. */
+/** The model directory to load: the setting (with `~` expanded) or the bundled transformer. */
 export function resolveModelDir(config: BanerConfig, extensionPath: string): string {
-  const path = config.modelPath;
-  if (path === '') return join(extensionPath, 'models', 'default');
+  return resolveModelPath(config.modelPath, extensionPath);
+}
+
+/**
+ * A `baner.modelPath` value as a folder: '' is the default bundled model (models/transformer); a relative path
+ * resolves against the extension folder, so `models/cnn` is the bundled fast CNN model.
+ */
+export function resolveModelPath(path: string, extensionPath: string): string {
+  if (path === '') return join(extensionPath, BUNDLED_MODELS[0].folder);
   const expanded = path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
   return isAbsolute(expanded) ? expanded : resolve(extensionPath, expanded);
 }

@@ -103,7 +103,7 @@ export function activate(context: vscode.ExtensionContext): BanerApi {
     vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }], new EntityHoverProvider(highlighter, engine)),
     vscode.commands.registerCommand('baner.highlightEntities', highlightEntities(highlighter)),
     vscode.commands.registerCommand('baner.clearHighlights', clearHighlights(highlighter)),
-    vscode.commands.registerCommand('baner.selectModel', selectModel(engine)),
+    vscode.commands.registerCommand('baner.selectModel', selectModel(engine, context.extensionPath)),
     vscode.commands.registerCommand('baner.showComputeDevices', showComputeDevices(engine, context.asAbsolutePath('dist/adaptWorker.js'), log, () => output.show(true))),
     ...new LabelCommands(() => store, highlighter, engine).register(),
     ...adapt.register(),

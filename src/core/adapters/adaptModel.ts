@@ -32,7 +32,8 @@ export interface AdaptModel {
   readonly defaultLorahubTargets: string[];
   /** [in, out] of a weight LoRA can target; undefined when the model has no such adaptable weight. */
   weightShape(name: string): [number, number] | undefined;
-  prepare(sentences: string[][]): Promise<FrozenBatch>;
+  /** `targets`: the LoRA targets this adaptation may train (what must stay recomputable). */
+  prepare(sentences: string[][], targets: string[]): Promise<FrozenBatch>;
   forward(batch: FrozenBatch, lora: LoraTensors | undefined, options: { training: boolean; seed: number; dropout: number }): AdaptForward;
   spanEmbeddings(words: tf.Tensor3D, selection: SpanSelection, lora: LoraTensors | undefined): tf.Tensor2D;
 }

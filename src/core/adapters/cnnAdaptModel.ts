@@ -48,7 +48,7 @@ export class CnnAdaptModel implements AdaptModel {
     return w && w.shape.length === 2 ? [w.shape[0], w.shape[1]] : undefined;
   }
 
-  async prepare(sentences: string[][]): Promise<FrozenBatch> {
+  async prepare(sentences: string[][], _targets: string[]): Promise<FrozenBatch> {
     const padded = padBatch(
       this.featurizer,
       sentences.map((tokens) => encodeSentence(this.featurizer, tokens, [])),

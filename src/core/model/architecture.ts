@@ -1,4 +1,4 @@
-// The shape of the default model: what the manifest records and both runtimes (TF.js, ONNX) build from.
+// The shape of the CNN model (models/cnn): what the manifest records and both runtimes (TF.js, ONNX) build from.
 
 export interface EncoderConfig {
   /** Input feature width: word vector + shape flags + n-gram vector. */

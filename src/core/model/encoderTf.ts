@@ -1,4 +1,4 @@
-// The encoder and both heads in TensorFlow.js: used to train the default model and (later) LoRA adapters.
+// The encoder and both heads in TensorFlow.js: used to train the CNN model (models/cnn) and its LoRA adapters.
 // The same math is exported to ONNX for inference (see exportOnnx.ts); parity is tested.
 import * as tf from '@tensorflow/tfjs-core';
 import type { EncoderConfig } from './architecture';

@@ -29,10 +29,33 @@ export interface TypeVectors {
 
 export class ModelLoadError extends Error {}
 
-/** The default model shipped with the package. */
-export function defaultModelDir(): string {
+export interface BundledModel {
+  name: 'transformer' | 'cnn';
+  /** Relative to the package root (the extension folder or the repository). */
+  folder: string;
+  description: string;
+}
+
+const TRANSFORMER: BundledModel = { name: 'transformer', folder: 'models/transformer', description: 'accurate: a fine-tuned transformer (e5-small)' };
+const CNN: BundledModel = { name: 'cnn', folder: 'models/cnn', description: 'fast: dilated CNN over GloVe' };
+
+/** The models shipped with the package, the default first; the extension's Select Model and the CLI list them. */
+export const BUNDLED_MODELS: readonly BundledModel[] = [TRANSFORMER, CNN];
+
+/** Where a bundled model is in this package. */
+export function bundledModelDir(model: BundledModel): string {
   // src/core/model -> repository root; the bundled extension passes its own path instead.
-  return resolve(__dirname, '../../../models/default');
+  return resolve(__dirname, '../../..', model.folder);
+}
+
+/** The default model shipped with the package: the transformer. */
+export function defaultModelDir(): string {
+  return bundledModelDir(TRANSFORMER);
+}
+
+/** The fast CNN model shipped with the package (also what tests of CNN internals load). */
+export function cnnModelDir(): string {
+  return bundledModelDir(CNN);
 }
 
 export function readManifest(dir: string): ModelManifest {

@@ -1,8 +1,8 @@
-// Adaptation of the transformer family: the embeddings and the lower layers are frozen, so onnxruntime runs
-// them once per batch of support sentences and their output is cached; LoRA adapts the attention and
-// feed-forward projections of the top `adaptLayers` layers and the heads, in TF.js. When a LoRA leaves the
-// transformer layers alone (LoRAHub composes the heads only), their output is cached too, so each LoRAHub
-// evaluation costs only the heads.
+// Adaptation of the transformer family. LoRA adapts the heads, and optionally the attention and feed-forward
+// projections of the top transformer layers (targets l{i}.q.W ...). Layers below the lowest adapted one are
+// frozen: onnxruntime runs them once per batch of support sentences and their output is cached. By default
+// only the heads adapt: a transformer layer in TF.js costs about 0.4 s per step for a 5-shot support set on
+// this machine's cores, and it did not help on the dev splits (docs/BENCHMARKS.md).
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import { spanEmbeddings, spanFeatures, type LoraTensors, type SpanSelection, type Weights } from '../model/encoderTf';
@@ -17,7 +17,7 @@ import { batchMatMul, embedPieces, transformerHeads, transformerLayers } from '.
 import { buildTransformerLowerOnnx } from './transformerOnnx';
 
 export interface TransformerAdaptSettings {
-  /** Transformer layers (from the top) whose projections LoRA adapts. */
+  /** Transformer layers (from the top) whose projections fine-tuning adapts by default. */
   adaptLayers: number;
   /** What LoRAHub composes. */
   lorahubTargets: string[];
@@ -25,10 +25,12 @@ export interface TransformerAdaptSettings {
 
 export const HEAD_TARGETS = ['input.W', 'conv0.W', 'tags.W', 'span.W'];
 const LAYER_TARGETS = ['q', 'k', 'v', 'o', 'ffn1', 'ffn2'];
-export const DEFAULT_TRANSFORMER_ADAPTATION: TransformerAdaptSettings = { adaptLayers: 1, lorahubTargets: HEAD_TARGETS };
+export const DEFAULT_TRANSFORMER_ADAPTATION: TransformerAdaptSettings = { adaptLayers: 0, lorahubTargets: HEAD_TARGETS };
 
 interface TransformerFrozen extends FrozenBatch {
   pieces: number;
+  /** The lowest layer this batch recomputes (the layers count when none: the heads read `lower` directly). */
+  first: number;
   /** [B, S, H] states entering the first adapted layer. */
   lower: tf.Tensor3D;
   pieceMask: tf.Tensor2D;
@@ -50,8 +52,8 @@ export function transformerTargets(config: TransformerConfig, layers: number): s
 export class TransformerAdaptModel implements AdaptModel {
   readonly defaultTargets: string[];
   readonly defaultLorahubTargets: string[];
-  private readonly first: number;
-  private lowerSession?: Promise<ort.InferenceSession>;
+  /** Frozen-part sessions by the number of layers they run. */
+  private readonly lowerSessions = new Map<number, Promise<ort.InferenceSession>>();
 
   constructor(
     private readonly config: TransformerConfig,
@@ -61,8 +63,7 @@ export class TransformerAdaptModel implements AdaptModel {
     settings: Partial<TransformerAdaptSettings> = {},
   ) {
     const s = { ...DEFAULT_TRANSFORMER_ADAPTATION, ...settings };
-    if (!(s.adaptLayers >= 0 && s.adaptLayers <= config.layers)) throw new Error(`adaptLayers must be in 0..${config.layers}`);
-    this.first = config.layers - s.adaptLayers;
+    if (!(s.adaptLayers >= 0 && s.adaptLayers < config.layers)) throw new Error(`adaptLayers must be in 0..${config.layers - 1}`);
     this.defaultTargets = transformerTargets(config, s.adaptLayers);
     this.defaultLorahubTargets = s.lorahubTargets;
   }
@@ -76,21 +77,25 @@ export class TransformerAdaptModel implements AdaptModel {
   }
 
   weightShape(name: string): [number, number] | undefined {
-    const m = /^l(\d+)\./.exec(name);
-    if (m && Number(m[1]) < this.first) return undefined; // frozen: its input is not recomputed
     const w = this.weights.get(name);
     return w && w.shape.length === 2 && !name.startsWith('emb.') ? [w.shape[0], w.shape[1]] : undefined;
   }
 
-  /** Piece states entering the first adapted layer, by onnxruntime (several times faster than TF.js here). */
-  private async lowerStates(ids: BigInt64Array, pieceMask: Float32Array, size: number, pieces: number): Promise<Float32Array> {
-    this.lowerSession ??= createSession(buildTransformerLowerOnnx(this.config, this.named, this.first), { provider: 'cpu', reason: 'adaptation' }, 1);
-    const session = await this.lowerSession;
-    const out = await session.run({ ids: new ort.Tensor('int64', ids, [size, pieces]), piece_mask: new ort.Tensor('float32', pieceMask, [size, pieces]) });
+  /** Piece states after `layers` layers, by onnxruntime (several times faster than TF.js here). */
+  private async lowerStates(layers: number, ids: BigInt64Array, pieceMask: Float32Array, size: number, pieces: number): Promise<Float32Array> {
+    let session = this.lowerSessions.get(layers);
+    if (!session) {
+      session = createSession(buildTransformerLowerOnnx(this.config, this.named, layers), { provider: 'cpu', reason: 'adaptation' }, 1);
+      this.lowerSessions.set(layers, session);
+    }
+    const out = await (await session).run({ ids: new ort.Tensor('int64', ids, [size, pieces]), piece_mask: new ort.Tensor('float32', pieceMask, [size, pieces]) });
     return out.layer_states.data as Float32Array;
   }
 
-  async prepare(sentences: string[][]): Promise<FrozenBatch> {
+  async prepare(sentences: string[][], targets: string[]): Promise<FrozenBatch> {
+    // Layers from the lowest adapted one up are recomputed at every step; those below run once, here.
+    const adapted = targets.map((t) => /^l(\d+)\./.exec(t)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
+    const first = adapted.length > 0 ? Math.min(...adapted) : this.config.layers;
     const batch = pieceBatch(
       this.tokenizer,
       sentences,
@@ -99,8 +104,8 @@ export class TransformerAdaptModel implements AdaptModel {
     const { size, pieces, words } = batch;
     const H = this.config.hiddenDims;
     const lower =
-      this.first > 0
-        ? tf.tensor3d(await this.lowerStates(batch.ids, batch.pieceMask, size, pieces), [size, pieces, H])
+      first > 0
+        ? tf.tensor3d(await this.lowerStates(first, batch.ids, batch.pieceMask, size, pieces), [size, pieces, H])
         : embedPieces(this.config, this.weights, Int32Array.from(batch.ids, (v) => Number(v)), size, pieces);
     const selection = new Float32Array(size * words * pieces);
     for (let b = 0; b < size; b++) {
@@ -116,6 +121,7 @@ export class TransformerAdaptModel implements AdaptModel {
       lengths: sentences.map((s) => s.length),
       mask,
       pieces,
+      first,
       lower,
       pieceMask,
       wordSelection,
@@ -130,9 +136,9 @@ export class TransformerAdaptModel implements AdaptModel {
 
   /** Word states [B, T, H] after the adapted layers, and the first adapted layer's word states for the contrastive loss. */
   private upper(b: TransformerFrozen, lora: LoraTensors | undefined, options: { training: boolean; seed: number; dropout: number }): { words: tf.Tensor3D; contrastive?: tf.Tensor2D } {
-    const { states, kept } = transformerLayers(this.config, this.weights, b.lower, b.pieceMask, this.first, this.config.layers, { training: options.training, dropout: options.dropout, seed: options.seed }, lora);
+    const { states, kept } = transformerLayers(this.config, this.weights, b.lower, b.pieceMask, b.first, this.config.layers, { training: options.training, dropout: options.dropout, seed: options.seed }, lora);
     const words = batchMatMul(b.wordSelection, states);
-    const firstAdapted = kept[this.first];
+    const firstAdapted = kept[b.first];
     const contrastive = firstAdapted ? (tf.reshape(batchMatMul(b.wordSelection, firstAdapted), [b.size * b.time, this.config.hiddenDims]) as tf.Tensor2D) : undefined;
     return { words, contrastive };
   }
@@ -152,11 +158,13 @@ export class TransformerAdaptModel implements AdaptModel {
       }
       upper = b.plain;
     } else upper = this.upper(b, lora, options);
-    const { tagLogits, g } = transformerHeads(this.config, this.weights, upper.words, b.flags, b.mask, { training: options.training, dropout: options.dropout, seed: options.seed }, lora);
+    const { tagLogits, g, z } = transformerHeads(this.config, this.weights, upper.words, b.flags, b.mask, { training: options.training, dropout: options.dropout, seed: options.seed }, lora);
     return {
       tagLogits: tf.reshape(tagLogits, [b.size * b.time, this.config.spanTags]) as tf.Tensor2D,
       words: g,
-      contrastive: upper.contrastive,
+      // The boundary-aware contrastive loss reads the first adapted layer: a transformer layer when LoRA
+      // adapts one, else the heads' convolution states (a frozen layer would give it nothing to move).
+      contrastive: touchesLayers ? upper.contrastive : (tf.reshape(z, [b.size * b.time, this.config.headDims]) as tf.Tensor2D),
     };
   }
 

@@ -102,7 +102,7 @@ export function wordStates(states: tf.Tensor3D, selection: tf.Tensor2D, words: n
   return tf.reshape(selectRows(selection, tf.reshape(states, [B * S, H]) as tf.Tensor2D), [B, words, H]) as tf.Tensor3D;
 }
 
-/** The heads: tag logits [B, T, 5] and g = [h | z] [B, T, H + D] (what span features are made of). */
+/** The heads: tag logits [B, T, 5], the convolution block's states z [B, T, D], and g = [h | z] [B, T, H + D] (what span features are made of). */
 export function transformerHeads(
   c: TransformerConfig,
   w: Weights,
@@ -111,14 +111,14 @@ export function transformerHeads(
   wordMask: tf.Tensor2D,
   opts: TransformerForwardOptions,
   lora?: LoraTensors,
-): { tagLogits: tf.Tensor3D; g: tf.Tensor3D } {
+): { tagLogits: tf.Tensor3D; g: tf.Tensor3D; z: tf.Tensor3D } {
   const m = tf.expandDims(wordMask, 2);
   const drop = dropper(opts);
   const u = tf.mul(geluErf(dense(drop(tf.concat([h, flags], 2), 1), w, 'input', lora)), m) as tf.Tensor3D;
   const conv = geluErf(dense(shiftedConcat(u, 1), w, 'conv0', lora));
   const z = tf.mul(layerNorm(tf.add(u, drop(conv, 2)), weight(w, 'conv0.ln.g'), weight(w, 'conv0.ln.b'), HEAD_LAYER_NORM_EPS), m) as tf.Tensor3D;
   const tagLogits = dense(drop(z, 3), w, 'tags', lora) as tf.Tensor3D;
-  return { tagLogits, g: tf.mul(tf.concat([h, z], 2), m) as tf.Tensor3D };
+  return { tagLogits, g: tf.mul(tf.concat([h, z], 2), m) as tf.Tensor3D, z };
 }
 
 /** Padded inputs of one batch, as the ONNX graph takes them. */

@@ -1,20 +1,30 @@
 // Select Model and Show Compute Devices.
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { availableParallelism, cpus } from 'node:os';
-import { SECTION } from '../config';
+import { SECTION, resolveModelPath } from '../config';
+import { BUNDLED_MODELS } from '../../core/model/modelDirectory';
 import type { EngineClient } from '../engineClient';
 import { probeTrainingBackend } from '../adapt/adaptRunner';
 
-/** `baner.selectModel` (optional argument: a model directory, '' for the bundled one). Resolves to the chosen path. */
-export function selectModel(engine: EngineClient): (path?: string) => Promise<string | undefined> {
+/**
+ * `baner.selectModel` (optional argument: a `baner.modelPath` value, '' for the bundled transformer, `models/cnn`
+ * for the bundled CNN). Resolves to the stored value.
+ */
+export function selectModel(engine: EngineClient, extensionPath: string): (path?: string) => Promise<string | undefined> {
   return async (path?: string) => {
     let chosen = path;
     if (chosen === undefined) {
-      const bundled = { label: 'Bundled default model', description: 'models/default', path: '' };
+      const current = resolve(engine.modelDirectory);
+      // The default model is stored as '' so that it follows the extension's default across updates.
+      const bundled = BUNDLED_MODELS.map((model, i) => {
+        const value = i === 0 ? '' : model.folder;
+        const isCurrent = resolve(resolveModelPath(value, extensionPath)) === current;
+        return { label: `${isCurrent ? '$(check) ' : ''}Bundled ${model.name} model`, description: `${model.folder}${isCurrent ? ' (current)' : ''}`, detail: model.description, path: value as string | undefined };
+      });
       const browse = { label: '$(folder-opened) Choose a model folder...', description: 'a folder with manifest.json', path: undefined };
-      const picked = await vscode.window.showQuickPick([bundled, browse], { title: 'BANER: model', placeHolder: `now: ${engine.modelDirectory}` });
+      const picked = await vscode.window.showQuickPick([...bundled, browse], { title: 'BANER: model', placeHolder: `now: ${engine.modelDirectory}` });
       if (!picked) return undefined;
       chosen = picked.path;
       if (chosen === undefined) {
@@ -23,7 +33,7 @@ export function selectModel(engine: EngineClient): (path?: string) => Promise<st
         chosen = folders[0].fsPath;
       }
     }
-    if (chosen !== '' && !existsSync(join(chosen, 'manifest.json'))) {
+    if (chosen !== '' && !existsSync(join(resolveModelPath(chosen, extensionPath), 'manifest.json'))) {
       void vscode.window.showErrorMessage(`BANER: ${chosen} is not a model folder (it has no manifest.json). Build one with "npm run train:model -- --out <dir>".`);
       return undefined;
     }
