@@ -13,6 +13,7 @@ import { scoreEntities, scoreSpansIgnoringType } from '../core/metrics';
 import { NerEngine } from '../core/engine';
 import type { AdaptMethod, AdaptOptions } from '../core/adapt';
 import { adaptEngine, loadFewShotContext } from './fewshot';
+import { transformerTargets } from '../core/transformer/transformerAdaptModel';
 import { parseArgs, stringFlag, UsageError } from './args';
 import { modelFlag } from './modelFlag';
 
@@ -33,7 +34,7 @@ const TARGETS: Target[] = [
 interface Variant {
   name: string;
   method: AdaptMethod;
-  options: Partial<AdaptOptions> & { excludeHub?: string[] };
+  options: Partial<AdaptOptions> & { excludeHub?: string[]; adaptLayers?: number };
 }
 
 const VARIANTS: Record<string, Variant> = {
@@ -44,6 +45,8 @@ const VARIANTS: Record<string, Variant> = {
   full: { name: 'full', method: 'full', options: {} },
   lora: { name: 'lora', method: 'full', options: { excludeHub: ['*'] } },
   'full-nocontrastive': { name: 'full-nocontrastive', method: 'full', options: { contrastiveWeight: 0 } },
+  // Transformer models: LoRA on the top transformer layer's attention and feed-forward projections too.
+  'full-layer': { name: 'full-layer', method: 'full', options: { adaptLayers: 1 } },
 };
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -92,7 +95,12 @@ export async function benchFewshotCommand(argv: string[]): Promise<void> {
       for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
         const support = sampleSupportSet(pool, k, seed).sentences;
         for (const v of variants) {
-          const adapter = await adaptEngine(engine, context, support, { method: v.method, seed, ...v.options, ...overrides, excludeHub: [...(target.hubDomain ? [target.hubDomain] : []), ...(v.options.excludeHub ?? [])] });
+          const { adaptLayers, ...options } = v.options;
+          if (adaptLayers !== undefined) {
+            if (context.base.family !== 'transformer') throw new UsageError(`variant ${v.name} needs a transformer model`);
+            options.targets = transformerTargets(context.base.config, adaptLayers);
+          }
+          const adapter = await adaptEngine(engine, context, support, { method: v.method, seed, ...options, ...overrides, excludeHub: [...(target.hubDomain ? [target.hubDomain] : []), ...(v.options.excludeHub ?? [])] });
           const predicted = await engine.predictTokens(evalSet.map((s) => s.tokens));
           const gold = evalSet.map((s) => s.spans);
           const f1 = 100 * scoreEntities(gold, predicted).micro.f1;

@@ -9,14 +9,14 @@ import { loadAdaptationBase } from '../../src/core/adapters/adaptationBase';
 import { loadHub } from '../../src/core/adapters/adapterFiles';
 import { adapt, assignFolds, type HeldOutChoice } from '../../src/core/adapt';
 import { NerEngine } from '../../src/core/engine';
-import { defaultModelDir } from '../../src/core/model/modelDirectory';
+import { cnnModelDir } from '../../src/core/model/modelDirectory';
 import { readConllFile } from '../../src/core/data/conll';
 import { sampleSupportSet } from '../../src/core/data/episodes';
 import { scoreEntities } from '../../src/core/metrics';
 import type { Adapter } from '../../src/core/adapters/adapter';
 import { dataPath } from './dataPath';
 
-const modelDir = defaultModelDir();
+const modelDir = cnnModelDir();
 const setup = (async () => {
   await initTf('wasm');
   const base = loadAdaptationBase(modelDir);

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { overallPercent, runAdaptation } from '../../src/extension/adapt/adaptRunner';
 import { toSupportSet } from '../../src/core/support/toSupportSet';
-import { defaultModelDir } from '../../src/core/model/modelDirectory';
+import { cnnModelDir } from '../../src/core/model/modelDirectory';
 import { CancelledError } from '../../src/core/cancellation';
 import type { SupportExample } from '../../src/core/support/supportFile';
 
@@ -40,7 +40,7 @@ test('the bundled worker adapts, reports rising progress, keeps the model types 
   const root = mkdtempSync(join(tmpdir(), 'baner-runner-'));
   const percents: number[] = [];
   const { support } = toSupportSet(examples);
-  const result = await runAdaptation(workerPath, { modelDir: defaultModelDir(), adaptersRoot: root, support, options: { name: 'clinic', method: 'full', steps: 8, keepModelTypes: true } }, (p) => percents.push(overallPercent(p)));
+  const result = await runAdaptation(workerPath, { modelDir: cnnModelDir(), adaptersRoot: root, support, options: { name: 'clinic', method: 'full', steps: 8, keepModelTypes: true } }, (p) => percents.push(overallPercent(p)));
   assert.equal(result.dir, join(root, 'clinic'));
   assert.ok(percents.length > 5 && percents.every((p, i) => i === 0 || p >= percents[i - 1]), `rising: ${percents.join(',')}`);
   assert.equal(percents.at(-1), 100);
@@ -56,7 +56,7 @@ test('an abort cancels the worker: CancelledError, and no adapter folder', { tim
   const root = mkdtempSync(join(tmpdir(), 'baner-runner-cancel-'));
   const controller = new AbortController();
   const { support } = toSupportSet(examples);
-  const run = runAdaptation(workerPath, { modelDir: defaultModelDir(), adaptersRoot: root, support, options: { name: 'never', method: 'full', steps: 500 } }, (p) => {
+  const run = runAdaptation(workerPath, { modelDir: cnnModelDir(), adaptersRoot: root, support, options: { name: 'never', method: 'full', steps: 500 } }, (p) => {
     if (p.phase === 'finetune' && p.step >= 2) controller.abort();
   }, controller.signal);
   await assert.rejects(run, (e: Error) => e instanceof CancelledError);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readConllFile } from '../../src/core/data/conll';
 import { sampleSupportSet } from '../../src/core/data/episodes';
-import { defaultModelDir } from '../../src/core/model/modelDirectory';
+import { cnnModelDir } from '../../src/core/model/modelDirectory';
 import type { AdaptWorkerEvent } from '../../src/worker/adaptWorker';
 
 function startWorker(): Worker {
@@ -38,7 +38,7 @@ test('adapting in a worker reports progress, keeps the main thread free and writ
   let ticks = 0;
   const timer = setInterval(() => ticks++, 10);
   const started = Date.now();
-  worker.postMessage({ type: 'adapt', modelDir: defaultModelDir(), adaptersRoot: root, support: await supportSet(), options: { name: 'from-worker', method: 'full', steps: 10 } });
+  worker.postMessage({ type: 'adapt', modelDir: cnnModelDir(), adaptersRoot: root, support: await supportSet(), options: { name: 'from-worker', method: 'full', steps: 10 } });
   const end = await run(worker, (e) => e.type === 'progress' && phases.add(e.phase));
   clearInterval(timer);
   await worker.terminate();
@@ -52,7 +52,7 @@ test('adapting in a worker reports progress, keeps the main thread free and writ
   const otherConfig = JSON.parse(readFileSync(join(root, 'other-model', 'adapter.json'), 'utf8'));
   writeFileSync(join(root, 'other-model', 'adapter.json'), JSON.stringify({ ...otherConfig, name: 'other-model', baseModel: { id: 'another-model', hash: '0'.repeat(64) } }));
   const second = startWorker();
-  second.postMessage({ type: 'adapt', modelDir: defaultModelDir(), adaptersRoot: root, hubRoots: [root], support: await supportSet(), options: { name: 'second', method: 'lorahub' } });
+  second.postMessage({ type: 'adapt', modelDir: cnnModelDir(), adaptersRoot: root, hubRoots: [root], support: await supportSet(), options: { name: 'second', method: 'lorahub' } });
   const next = await run(second, () => {});
   await second.terminate();
   assert.equal(next.type, 'done', JSON.stringify(next));
@@ -68,7 +68,7 @@ test('a cancel message stops the worker\'s adaptation and leaves no adapter fold
   const root = mkdtempSync(join(tmpdir(), 'baner-worker-cancel-'));
   const worker = startWorker();
   let sentCancel = false;
-  worker.postMessage({ type: 'adapt', modelDir: defaultModelDir(), adaptersRoot: root, support: await supportSet(), options: { name: 'never', method: 'full', steps: 400 } });
+  worker.postMessage({ type: 'adapt', modelDir: cnnModelDir(), adaptersRoot: root, support: await supportSet(), options: { name: 'never', method: 'full', steps: 400 } });
   const end = await run(worker, (e) => {
     if (e.type === 'progress' && e.phase === 'finetune' && !sentCancel) {
       sentCancel = true;

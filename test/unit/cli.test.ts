@@ -4,15 +4,32 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const tmp = mkdtempSync(join(tmpdir(), 'baner-cli-'));
-const baner = (...args: string[]) => spawnSync(process.execPath, ['bin/baner.js', ...args], { encoding: 'utf8' });
+const BIN = resolve(__dirname, '../../bin/baner.js');
+const baner = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
 
 test('--help lists the commands', () => {
   const r = baner('--help');
   assert.equal(r.status, 0);
   for (const c of ['highlight', 'eval', 'sample-support']) assert.match(r.stdout, new RegExp(`baner ${c}`));
+  assert.match(r.stdout, /default model is models\/transformer/);
+  assert.match(r.stdout, /--model models\/cnn selects the fast CNN/);
+});
+
+test('the default model is the bundled transformer; --model models/cnn is the bundled CNN from any folder', () => {
+  const file = join(tmp, 'which.txt');
+  writeFileSync(file, 'Reporters in Nairobi said Kenya Airways will fly to Amsterdam .\n');
+  // From the temp folder, where no models/ exists: the bundled folders are found by their names.
+  const inTmp = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: tmp });
+  const byDefault = inTmp('highlight', file, '--json');
+  const transformer = inTmp('highlight', file, '--json', '--model', 'models/transformer');
+  const cnn = inTmp('highlight', file, '--json', '--model', 'models/cnn');
+  for (const r of [byDefault, transformer, cnn]) assert.equal(r.status, 0, r.stderr);
+  assert.equal(byDefault.stdout, transformer.stdout);
+  assert.ok(cnn.stdout.trim().length > 0);
+  assert.notEqual(cnn.stdout, transformer.stdout, 'the CNN scores differ from the transformer\'s');
 });
 
 test('highlight --json prints one entity object per line with exact offsets', () => {
@@ -33,7 +50,8 @@ test('eval --json ends with the score line; --support switches to the support se
   const lines = readFileSync('../shared/data/conll2003/original/eng.testa', 'utf8').split('\n');
   const small = join(tmp, 'small.conll');
   writeFileSync(small, lines.slice(0, 3000).join('\n'));
-  const r = baner('eval', '--test', small, '--json');
+  // The CNN (models/cnn, the fast model): these thresholds are its own, and it adapts in seconds.
+  const r = baner('eval', '--model', 'models/cnn', '--test', small, '--json');
   assert.equal(r.status, 0, r.stderr);
   const last = JSON.parse(r.stdout.trim().split('\n').pop()!);
   for (const k of ['precision', 'recall', 'f1', 'span_f1', 'sentences', 'seconds']) assert.equal(typeof last[k], 'number', k);
@@ -42,7 +60,7 @@ test('eval --json ends with the score line; --support switches to the support se
   const support = join(tmp, 'support.conll');
   const s = baner('sample-support', '--from', '../shared/data/wnut17/wnut17train.conll', '--shots', '1', '--seed', '1', '--out', support);
   assert.equal(s.status, 0, s.stderr);
-  const few = baner('eval', '--test', '../shared/data/wnut17/emerging.dev.conll', '--support', support, '--json');
+  const few = baner('eval', '--model', 'models/cnn', '--test', '../shared/data/wnut17/emerging.dev.conll', '--support', support, '--json');
   assert.equal(few.status, 0, few.stderr);
   const fewScores = JSON.parse(few.stdout.trim().split('\n').pop()!);
   assert.equal(fewScores.sentences, 1009);

@@ -1,11 +1,12 @@
-// The engine with the committed default model, end to end on real text.
+// The engine with the committed CNN model (models/cnn; the thresholds are its own), end to end on real text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NerEngine } from '../../src/core/engine';
 import { readConllFile } from '../../src/core/data/conll';
 import { scoreEntities } from '../../src/core/metrics';
+import { cnnModelDir } from '../../src/core/model/modelDirectory';
 
-const enginePromise = NerEngine.load(undefined, { threads: 1 });
+const enginePromise = NerEngine.load(cnnModelDir(), { threads: 1 });
 
 test('highlight returns entities whose offsets point at their text, CRLF and tabs kept', async () => {
   const engine = await enginePromise;
@@ -31,7 +32,7 @@ test('a long single sentence is covered by windows, not truncated', async () => 
   assert.ok(entities.filter((e) => e.text === 'Tokyo').length >= 35);
 });
 
-test('the default model keeps its quality on CoNLL dev (first 600 sentences)', async () => {
+test('the CNN model keeps its quality on CoNLL dev (first 600 sentences)', async () => {
   const engine = await enginePromise;
   const dev = (await readConllFile('../shared/data/conll2003/original/eng.testa', { scheme: 'iob1' })).sentences.slice(0, 600);
   const predicted = await engine.predictTokens(dev.map((s) => s.tokens));
@@ -55,7 +56,7 @@ test('prototypes from a support set replace the model types', async () => {
 });
 
 test('an edit re-runs the model on the changed sentence only, with the same entities as a fresh run', async () => {
-  const engine = await NerEngine.load(undefined, { threads: 1 });
+  const engine = await NerEngine.load(cnnModelDir(), { threads: 1 });
   const sentences = Array.from({ length: 30 }, (_, i) => `Delegates from Paris met officials of Siemens in Munich on day ${i} .`);
   const original = sentences.join(' ');
   await engine.highlight(original);
@@ -64,7 +65,7 @@ test('an edit re-runs the model on the changed sentence only, with the same enti
   const edited = original.replace('day 7 .', 'day 7 with Angela Merkel .');
   const entities = await engine.highlight(edited);
   assert.equal(engine.cachedSentences, cachedBefore + 1, 'one new sentence computed');
-  const fresh = await (await NerEngine.load(undefined, { threads: 1 })).highlight(edited);
+  const fresh = await (await NerEngine.load(cnnModelDir(), { threads: 1 })).highlight(edited);
   assert.deepEqual(entities, fresh);
   assert.ok(entities.some((e) => e.text === 'Angela Merkel'));
   // New types invalidate the cache.

@@ -1,4 +1,5 @@
-// LoRA adapters: the algebra, the files, LoRAHub composition and cancellation, on the real default model.
+// LoRA adapters: the algebra, the files, LoRAHub composition and cancellation, on the real CNN model
+// (models/cnn: its convolutions are the LoRA targets).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
@@ -7,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initTf } from '../../src/core/model/tfBackend';
 import { loadAdaptationBase, type CnnAdaptationBase } from '../../src/core/adapters/adaptationBase';
-import { defaultModelDir } from '../../src/core/model/modelDirectory';
+import { cnnModelDir } from '../../src/core/model/modelDirectory';
 import { encode, type LoraTensors } from '../../src/core/model/encoderTf';
 import { composeModules, mergeAdapter, type LoraModule } from '../../src/core/adapters/adapter';
 import { loadAdapter, saveAdapter, AdapterError } from '../../src/core/adapters/adapterFiles';
@@ -18,7 +19,7 @@ import { sampleSupportSet } from '../../src/core/data/episodes';
 import { seededRandom } from '../../src/core/random';
 import { padBatch, encodeSentence } from '../../src/core/training/batches';
 
-const ready = initTf('wasm').then(() => loadAdaptationBase(defaultModelDir()) as CnnAdaptationBase);
+const ready = initTf('wasm').then(() => loadAdaptationBase(cnnModelDir()) as CnnAdaptationBase);
 const RANK = 4;
 
 function randomModule(inDim: number, outDim: number, seed: number, zeroB = false): LoraModule {

@@ -8,7 +8,7 @@ import { initTf } from '../../src/core/model/tfBackend';
 import { loadTfModel } from '../../src/core/model/tfModel';
 import { encode, spanEmbeddings } from '../../src/core/model/encoderTf';
 import { NerEngine } from '../../src/core/engine';
-import { defaultModelDir } from '../../src/core/model/modelDirectory';
+import { cnnModelDir } from '../../src/core/model/modelDirectory';
 import { readConllFile } from '../../src/core/data/conll';
 import { seededRandom } from '../../src/core/random';
 
@@ -21,7 +21,7 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 
 test('ONNX encoder and span head match TF.js on real sentences (max abs diff < 1e-4)', async () => {
   await initTf('wasm');
-  const dir = defaultModelDir();
+  const dir = cnnModelDir();
   const model = loadTfModel(dir);
   const engine = await NerEngine.load(dir, { threads: 1 });
   const test = (await readConllFile('../shared/data/conll2003/original/eng.testb', { scheme: 'iob1' })).sentences;

@@ -1,5 +1,5 @@
 // The support set's pure logic: its file format, edits, the sentence around a selection, locating examples
-// in an edited document, conversion to token spans; and, with the real default model, the nearest support
+// in an edited document, conversion to token spans; and, with the real CNN model, the nearest support
 // mention and the leave-one-out score.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +11,7 @@ import { toSupportSet } from '../../src/core/support/toSupportSet';
 import { SupportIndex } from '../../src/core/support/nearestSupport';
 import { leaveOneOutScores } from '../../src/core/support/leaveOneOut';
 import { NerEngine } from '../../src/core/engine';
+import { cnnModelDir } from '../../src/core/model/modelDirectory';
 import { SpanJsonlError } from '../../src/core/data/spanJsonl';
 
 test('the support file round-trips labels, rejections and sources, and names a bad line', () => {
@@ -101,7 +102,7 @@ test('support examples become token-level sentences with rejected spans; spans i
 });
 
 test('with the real model: the nearest support mention of a type, and a leave-one-out score that can fail', async () => {
-  const engine = await NerEngine.load(undefined, { threads: 1 });
+  const engine = await NerEngine.load(cnnModelDir(), { threads: 1 });
   const examples: SupportExample[] = [
     { text: 'Angela Merkel spoke in Berlin .', spans: [{ start: 0, end: 13, label: 'PER' }, { start: 23, end: 29, label: 'LOC' }], rejected: [] },
     { text: 'Emmanuel Macron visited Madrid .', spans: [{ start: 0, end: 15, label: 'PER' }, { start: 24, end: 30, label: 'LOC' }], rejected: [] },
