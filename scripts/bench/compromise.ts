@@ -1,12 +1,12 @@
 // Section "compromise": the rule-and-lexicon NER of the `compromise` library (people / places / organizations)
-// and ours, same run, same text (the CoNLL-2003 test text), scored on PER/LOC/ORG only: gold MISC and our
-// MISC predictions are left out for both. Character-offset entities are mapped to the CoNLL tokens they
+// and ours (each chosen model), same run, same text (the CoNLL-2003 test text), scored on PER/LOC/ORG only:
+// gold MISC and our MISC predictions are left out for both. Character-offset entities are mapped to the CoNLL tokens they
 // overlap, then scored with scoreEntities (exact span and type match).
 import nlp from 'compromise';
 import { NerEngine } from '../../src/core/engine';
 import { scoreEntities, type EntityScores } from '../../src/core/metrics';
 import type { TokenSpan } from '../../src/core/types';
-import { BENCH_MODEL_DIR, conllTestCorpus, fmt, log, median, packageVersion, seconds, toTokenSpans, type Section, type SectionContext, type SectionOutput, type TargetCheck } from './common';
+import { conllTestCorpus, fmt, log, median, packageVersion, seconds, toTokenSpans, type Section, type BenchModel, type Corpus, type SectionContext, type SectionOutput, type TargetCheck } from './common';
 
 const TYPES = ['PER', 'LOC', 'ORG'] as const;
 
@@ -58,16 +58,74 @@ function restrict(spans: TokenSpan[][]): TokenSpan[][] {
   return spans.map((list) => list.filter((s) => (TYPES as readonly string[]).includes(s.label)));
 }
 
-function scoreRow(name: string, s: EntityScores, tokensPerSecond: number): Array<string | number> {
+function scoreRow(model: string, name: string, s: EntityScores, tokensPerSecond: number): Array<string | number> {
   const pct = (x: number) => fmt(100 * x, 2);
-  return [name, pct(s.micro.precision), pct(s.micro.recall), pct(s.micro.f1), ...TYPES.map((t) => pct(s.perType[t]?.f1 ?? 0)), fmt(tokensPerSecond)];
+  return [model, name, pct(s.micro.precision), pct(s.micro.recall), pct(s.micro.f1), ...TYPES.map((t) => pct(s.perType[t]?.f1 ?? 0)), fmt(tokensPerSecond)];
+}
+
+interface Ours {
+  model: BenchModel;
+  /** tokens/s per ORT thread count, whole text in one call. */
+  speed: Record<number, number>;
+  times: Record<number, number[]>;
+  scores: EntityScores;
+  scoresHalf: EntityScores;
+  allTypes: EntityScores;
+  goldTokenised: EntityScores;
+  goldTokenisedPLO: EntityScores;
+  misaligned: number;
+}
+
+/** One model: highlight() of the whole text at 1 and 2 threads, scored; and predictTokens on the gold tokens. */
+async function measureOurs(model: BenchModel, corpus: Corpus, gold: TokenSpan[][], runs: number): Promise<Ours> {
+  const speed: Record<number, number> = {};
+  const times: Record<number, number[]> = {};
+  let entities: CharEntity[] = [];
+  for (const threads of [1, 2]) {
+    log(`compromise: ours, ${model.name}, ${threads} thread(s) x ${runs + 1}`);
+    const engine = await NerEngine.load(model.dir, { threads, preference: 'cpu' });
+    try {
+      let found: CharEntity[] = await engine.highlight(corpus.text);
+      times[threads] = [];
+      for (let r = 0; r < runs; r++) {
+        engine.useTypes(undefined); // clears the sentence cache
+        times[threads].push(await seconds(async () => (found = await engine.highlight(corpus.text))));
+      }
+      speed[threads] = corpus.tokens / median(times[threads]);
+      if (threads === 1) entities = found;
+    } finally {
+      await engine.dispose();
+    }
+  }
+  const ourSpans = toTokenSpans(corpus, entities);
+  const atHalf = toTokenSpans(corpus, entities.filter((e) => (e.score ?? 0) >= 0.5));
+  // For reference: the same model on the gold sentences and tokens (what `baner eval` scores), no text layer.
+  log(`compromise: ours, ${model.name}, on the gold tokens`);
+  const onGold = await NerEngine.load(model.dir, { threads: 1, preference: 'cpu' });
+  let predicted: TokenSpan[][];
+  try {
+    predicted = await onGold.predictTokens(corpus.sentences.map((s) => s.tokens));
+  } finally {
+    await onGold.dispose();
+  }
+  return {
+    model,
+    speed,
+    times,
+    scores: scoreEntities(gold, restrict(ourSpans.spans)),
+    scoresHalf: scoreEntities(gold, restrict(atHalf.spans)),
+    allTypes: scoreEntities(corpus.sentences.map((s) => s.spans), ourSpans.spans),
+    goldTokenised: scoreEntities(corpus.sentences.map((s) => s.spans), predicted),
+    goldTokenisedPLO: scoreEntities(gold, restrict(predicted)),
+    misaligned: ourSpans.misaligned,
+  };
 }
 
 export const compromiseSection: Section = {
   name: 'compromise',
-  title: 'BANER vs compromise (rule/lexicon NER) on CoNLL-2003 test, PER/LOC/ORG',
+  title: 'BANER (each model) vs compromise (rule/lexicon NER) on CoNLL-2003 test, PER/LOC/ORG',
   async run(ctx: SectionContext): Promise<SectionOutput> {
-    const corpus = await conllTestCorpus();
+    const corpus = await conllTestCorpus(ctx.documents);
     const gold = restrict(corpus.sentences.map((s) => s.spans));
 
     // compromise: one call over the whole text, the way it is used.
@@ -79,58 +137,40 @@ export const compromiseSection: Section = {
     const theirScores = scoreEntities(gold, restrict(theirSpans.spans));
     const theirSpeed = corpus.tokens / median(theirTimes);
 
-    const ours: Record<number, { speed: number; entities: CharEntity[]; times: number[] }> = {};
-    for (const threads of [1, 2]) {
-      log(`compromise: ours, ${threads} thread(s) x ${ctx.runs + 1}`);
-      const engine = await NerEngine.load(BENCH_MODEL_DIR, { threads, preference: 'cpu' });
-      try {
-        let entities: CharEntity[] = await engine.highlight(corpus.text);
-        const times: number[] = [];
-        for (let r = 0; r < ctx.runs; r++) {
-          engine.useTypes(undefined); // clears the sentence cache
-          times.push(await seconds(async () => (entities = await engine.highlight(corpus.text))));
-        }
-        ours[threads] = { speed: corpus.tokens / median(times), entities, times };
-      } finally {
-        await engine.dispose();
-      }
-    }
-    const ourSpans = toTokenSpans(corpus, ours[1].entities);
-    const ourScores = scoreEntities(gold, restrict(ourSpans.spans));
-    const atHalf = toTokenSpans(corpus, ours[1].entities.filter((e) => (e.score ?? 0) >= 0.5));
-    const ourScoresHalf = scoreEntities(gold, restrict(atHalf.spans));
-    const ourAllTypes = scoreEntities(corpus.sentences.map((s) => s.spans), ourSpans.spans);
-    // For reference: the same model on the gold sentences and tokens (what `baner eval` scores), no text layer.
-    const onGold = await NerEngine.load(BENCH_MODEL_DIR, { threads: 1, preference: 'cpu' });
-    const goldTokenised = scoreEntities(corpus.sentences.map((s) => s.spans), await onGold.predictTokens(corpus.sentences.map((s) => s.tokens)));
-    const goldTokenisedPLO = scoreEntities(gold, restrict(await onGold.predictTokens(corpus.sentences.map((s) => s.tokens))));
-    await onGold.dispose();
+    const ours: Ours[] = [];
+    for (const model of ctx.models) ours.push(await measureOurs(model, corpus, gold, ctx.runs));
 
-    const f1Ratio = ourScores.micro.f1 / theirScores.micro.f1;
-    const speedRatio = ours[1].speed / theirSpeed;
+    const f1Ratio = (o: Ours) => o.scores.micro.f1 / theirScores.micro.f1;
+    const speedRatio = (o: Ours) => o.speed[1] / theirSpeed;
     const rows = [
-      scoreRow('BANER highlight(), threshold 0, 1 ORT thread', ourScores, ours[1].speed),
-      scoreRow('BANER highlight(), threshold 0.5 (editor default)', ourScoresHalf, ours[1].speed),
-      scoreRow('BANER highlight(), threshold 0, 2 ORT threads', ourScores, ours[2].speed),
-      scoreRow(`compromise ${packageVersion('compromise')} people/places/organizations`, theirScores, theirSpeed),
+      ...ours.flatMap((o) => [
+        scoreRow(o.model.name, 'BANER highlight(), threshold 0, 1 ORT thread', o.scores, o.speed[1]),
+        scoreRow(o.model.name, 'BANER highlight(), threshold 0.5 (editor default)', o.scoresHalf, o.speed[1]),
+        scoreRow(o.model.name, 'BANER highlight(), threshold 0, 2 ORT threads', o.scores, o.speed[2]),
+      ]),
+      scoreRow('-', `compromise ${packageVersion('compromise')} people/places/organizations`, theirScores, theirSpeed),
     ];
-    const targets: TargetCheck[] = [
-      {
-        target: 'F1 far above compromise at comparable speed (read here as: F1 >= 1.5x and tokens/s >= 0.5x compromise\'s)',
-        measured: `F1 ${fmt(100 * ourScores.micro.f1, 2)} vs ${fmt(100 * theirScores.micro.f1, 2)} (${fmt(f1Ratio, 2)}x); speed ${fmt(ours[1].speed)} vs ${fmt(theirSpeed)} tokens/s (${fmt(speedRatio, 2)}x, both on one core)`,
-        met: f1Ratio >= 1.5 && speedRatio >= 0.5,
-      },
-    ];
+    const targets: TargetCheck[] = ours.flatMap((o) => {
+      const wanted = o.model.targets.compromise;
+      if (!wanted) return []; // issue 5's target was set for the CNN; the other models are reported only
+      return [
+        {
+          target: `${o.model.name}: F1 far above compromise at comparable speed (read here as: F1 >= ${wanted.minF1Ratio}x and tokens/s >= ${wanted.minSpeedRatio}x compromise's)`,
+          measured: `F1 ${fmt(100 * o.scores.micro.f1, 2)} vs ${fmt(100 * theirScores.micro.f1, 2)} (${fmt(f1Ratio(o), 2)}x); speed ${fmt(o.speed[1])} vs ${fmt(theirSpeed)} tokens/s (${fmt(speedRatio(o), 2)}x, both on one core)`,
+          met: f1Ratio(o) >= wanted.minF1Ratio && speedRatio(o) >= wanted.minSpeedRatio,
+        },
+      ];
+    });
     return {
       tables: [
         {
           title: `BANER vs compromise: ${corpus.name}, whole text in one call, PER/LOC/ORG only (MISC dropped from gold and predictions); speed median of ${ctx.runs}`,
-          header: ['system', 'P', 'R', 'F1', 'PER F1', 'LOC F1', 'ORG F1', 'tokens/s'],
+          header: ['model', 'system', 'P', 'R', 'F1', 'PER F1', 'LOC F1', 'ORG F1', 'tokens/s'],
           rows,
           notes: [
-            `F1 ratio (BANER / compromise) ${fmt(f1Ratio, 2)}x; speed ratio (BANER 1 thread / compromise, one core each) ${fmt(speedRatio, 2)}x`,
-            `character spans are mapped to the CoNLL tokens they overlap; spans not on token boundaries: BANER ${ourSpans.misaligned}, compromise ${theirSpans.misaligned}`,
-            `BANER on all four types (MISC too), same predictions: F1 ${fmt(100 * ourAllTypes.micro.f1, 2)}; on the gold sentences and tokens (predictTokens, as \`baner eval\`): PER/LOC/ORG ${fmt(100 * goldTokenisedPLO.micro.f1, 2)}, all types ${fmt(100 * goldTokenised.micro.f1, 2)}`,
+            ...ours.map((o) => `${o.model.name}: F1 ratio (BANER / compromise) ${fmt(f1Ratio(o), 2)}x; speed ratio (BANER 1 thread / compromise, one core each) ${fmt(speedRatio(o), 2)}x${o.model.targets.compromise ? '' : ' (no target for this model)'}`),
+            `character spans are mapped to the CoNLL tokens they overlap; spans not on token boundaries: ${ours.map((o) => `BANER ${o.model.name} ${o.misaligned}`).join(', ')}, compromise ${theirSpans.misaligned}`,
+            ...ours.map((o) => `${o.model.name} on all four types (MISC too), same predictions: F1 ${fmt(100 * o.allTypes.micro.f1, 2)}; on the gold sentences and tokens (predictTokens, as \`baner eval\`): PER/LOC/ORG ${fmt(100 * o.goldTokenisedPLO.micro.f1, 2)}, all types ${fmt(100 * o.goldTokenised.micro.f1, 2)}`),
             'the text has one sentence per line and a blank line between documents; the sentence splitter does not break at a single line break, so headlines and datelines merge with the next line (why F1 from text is below F1 on gold sentences)',
           ],
         },
@@ -139,10 +179,19 @@ export const compromiseSection: Section = {
         corpus: corpus.name,
         tokens: corpus.tokens,
         types: TYPES,
-        ours: { threshold0: ourScores, goldTokenised: { perLocOrg: goldTokenisedPLO.micro, allTypes: goldTokenised.micro }, threshold05: ourScoresHalf, allTypes: ourAllTypes.micro, tokensPerSecond: { 1: ours[1].speed, 2: ours[2].speed }, times: { 1: ours[1].times, 2: ours[2].times }, misaligned: ourSpans.misaligned },
+        ours: ours.map((o) => ({
+          model: o.model.name,
+          threshold0: o.scores,
+          goldTokenised: { perLocOrg: o.goldTokenisedPLO.micro, allTypes: o.goldTokenised.micro },
+          threshold05: o.scoresHalf,
+          allTypes: o.allTypes.micro,
+          tokensPerSecond: o.speed,
+          times: o.times,
+          misaligned: o.misaligned,
+          f1Ratio: f1Ratio(o),
+          speedRatio: speedRatio(o),
+        })),
         compromise: { version: packageVersion('compromise'), scores: theirScores, tokensPerSecond: theirSpeed, times: theirTimes, misaligned: theirSpans.misaligned },
-        f1Ratio,
-        speedRatio,
       },
       targets,
     };

@@ -1,7 +1,9 @@
-// Section "profile": where the time of highlight(whole text) goes. The steps of NerEngine.highlight are run
-// here one by one with timers (tokenise + split, featurise, ORT encoder, Viterbi decode, span features in JS,
-// ORT span head, typing, window merge), on ORT sessions of the same model files and the same batching
-// (lengthBuckets, 4096 padded tokens, windows of 128/32). The sum is checked against highlight() itself.
+// Section "profile": where the time of highlight(whole text) goes, for the CNN model only (models/cnn: this
+// section re-implements that family's batch loop; it runs when `--models` includes cnn). The steps of
+// NerEngine.highlight are run here one by one with timers (tokenise + split, featurise, ORT encoder, Viterbi
+// decode, span features in JS, ORT span head, typing, window merge), on ORT sessions of the same model files
+// and the same batching (lengthBuckets, 4096 padded tokens, windows of 128/32). The sum is checked against
+// highlight() itself.
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { NerEngine, classifySpans, type EmbeddedSpan } from '../../src/core/engine';
@@ -12,8 +14,8 @@ import { lengthBuckets } from '../../src/core/batching';
 import { decodeSpans, SPAN_TAGS, type DetectedSpan } from '../../src/core/spans/bioes';
 import { createSession } from '../../src/core/model/onnxSessions';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { readManifest } from '../../src/core/model/modelDirectory';
-import { BENCH_MODEL_DIR, BUILD_DIR, conllTestCorpus, fmt, log, median, now, seconds, type Section, type SectionContext, type SectionOutput } from './common';
+import { cnnModelDir, readManifest } from '../../src/core/model/modelDirectory';
+import { BUILD_DIR, conllTestCorpus, fmt, log, median, now, seconds, type Section, type SectionContext, type SectionOutput } from './common';
 import { modelFlops } from './flops';
 import { THREADS } from './throughput';
 
@@ -168,17 +170,25 @@ async function encoderOps(dir: string, threads: number, spinning: boolean, runs 
   };
 }
 
+/** The model this section profiles: its steps are the CNN family's (featurise, dilated-conv encoder). */
+const PROFILED_MODEL = 'cnn';
+
 export const profile: Section = {
   name: 'profile',
-  title: 'Where highlight() spends its time (whole CoNLL-2003 test text)',
+  title: 'Where highlight() spends its time: the CNN model (whole CoNLL-2003 test text)',
   async run(ctx: SectionContext): Promise<SectionOutput> {
-    const corpus = await conllTestCorpus();
+    if (!ctx.models.some((m) => m.name === PROFILED_MODEL)) {
+      log(`profile: skipped (it profiles the ${PROFILED_MODEL} model only, which --models leaves out)`);
+      return { tables: [], data: { skipped: `profiles the ${PROFILED_MODEL} model only; not among --models` } };
+    }
+    const modelDir = cnnModelDir();
+    const corpus = await conllTestCorpus(ctx.documents);
     const perThreads: Array<{ dir: string; threads: number; spinning: boolean; steps: Record<Step, number>; totalMs: number; highlightMs: number; profile: Profile; encoderGflops: number }> = [];
     for (const { threads, spinning } of CONFIGS) {
       log(`profile: ${threads} thread(s), spinning ${spinning ? 'on' : 'off'} x ${ctx.runs}`);
       const choice = { provider: 'cpu', reason: 'benchmark' };
       const { engine, encoder, spanHead } = await creatingSessions(spinning, async () => {
-        const engine = await NerEngine.load(BENCH_MODEL_DIR, { threads, preference: 'cpu' });
+        const engine = await NerEngine.load(modelDir, { threads, preference: 'cpu' });
         const encoder = await createSession(join(engine.dir, 'encoder.onnx'), choice, threads);
         const spanHead = await createSession(join(engine.dir, 'span-head.onnx'), choice, threads);
         return { engine, encoder, spanHead };
@@ -210,7 +220,7 @@ export const profile: Section = {
     for (const threads of THREADS) {
       for (const spinning of [true, false]) {
         log(`profile: ${threads} thread(s), ORT spinning ${spinning ? 'on' : 'off'}, highlight() x ${ctx.runs}`);
-        const engine = await creatingSessions(spinning, () => NerEngine.load(BENCH_MODEL_DIR, { threads, preference: 'cpu' }));
+        const engine = await creatingSessions(spinning, () => NerEngine.load(modelDir, { threads, preference: 'cpu' }));
         try {
           await engine.highlight(corpus.text);
           const whole: number[] = [];
@@ -260,23 +270,24 @@ export const profile: Section = {
     return {
       tables: [
         {
-          title: `Profile of highlight(whole text), ${fmt(corpus.tokens)} tokens; median of ${ctx.runs}`,
+          title: `The CNN model (models/cnn): profile of highlight(whole text), ${corpus.name}, ${fmt(corpus.tokens)} tokens; median of ${ctx.runs}`,
           header,
           rows,
           notes: [
+            'the CNN model only: the transformer runs a different batch loop (pieces, one ONNX graph for encoder and heads)',
             `${p.batches} encoder batches, ${fmt(p.modelTokens)} tokens in windows, ${fmt(p.paddedTokens)} padded cells (${fmt((100 * (p.paddedTokens - p.modelTokens)) / p.modelTokens, 1)}% padding), ${fmt(p.spans)} detected spans`,
             '"no-spin": ORT sessions with session.intra_op.allow_spinning = 0 (what src/core/model/onnxSessions.ts sets since this profile)',
             ...perThreads.map((x) => `ORT encoder alone, ${name(x)}: ${fmt(x.encoderGflops, 1)} GFLOP/s on the dense products (padded cells counted), ${fmt((corpus.tokens / x.steps['ORT encoder']) * 1000)} tokens/s`),
           ],
         },
         {
-          title: 'Inside the ORT encoder: kernel time per op type on one [32 sentences, 128 tokens] batch (ORT profiler, mean of 20 runs)',
+          title: 'Inside the CNN model\'s ORT encoder: kernel time per op type on one [32 sentences, 128 tokens] batch (ORT profiler, mean of 20 runs)',
           header: ['op types', ...opProfiles.flatMap((p) => [`${name(p)} ms`, `${name(p)} %`])],
           rows: opRows,
           notes: [`MatMul alone runs at ${opProfiles.map((p) => `${fmt((modelFlops(architectureOf(perThreads[0].dir), 0).encoderPerToken * 32 * 128) / (p.ops.find((o) => o.op === 'MatMul')!.us / 1e6) / 1e9, 0)} GFLOP/s (${name(p)})`).join(', ')}: the dense products are at the machine's MatMul rate; the rest is memory-bound element-wise work`],
         },
         {
-          title: `ORT intra-op spinning: highlight() tokens/s with allow_spinning on (default) and off; median of ${ctx.runs}`,
+          title: `ORT intra-op spinning, the CNN model: highlight() tokens/s with allow_spinning on (default) and off; median of ${ctx.runs}`,
           header: ['ORT threads', 'spinning', 'whole text tokens/s', 'per document tokens/s'],
           rows: spinRows,
           notes: [
@@ -284,7 +295,7 @@ export const profile: Section = {
           ],
         },
       ],
-      data: { corpus: corpus.name, tokens: corpus.tokens, perThreads, spinning: spinData, encoderOps: opProfiles },
+      data: { model: PROFILED_MODEL, corpus: corpus.name, tokens: corpus.tokens, perThreads, spinning: spinData, encoderOps: opProfiles },
     };
   },
 };

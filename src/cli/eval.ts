@@ -21,7 +21,7 @@ async function readLabelled(path: string, scheme: string) {
 export async function evalCommand(argv: string[]): Promise<void> {
   const args = parseArgs(argv, ['test', 'model', 'support', 'scheme', 'threshold', 'adapt', 'seed', 'one-type-per-name', 'keep-above'], ['json']);
   const testPath = stringFlag(args, 'test');
-  if (!testPath || args.positional.length > 0) throw new UsageError('usage: baner eval --test FILE [--model DIR] [--support FILE [--adapt auto|none|lorahub|full]] [--scheme auto|iob1|iob2|bioes] [--threshold X] [--json]');
+  if (!testPath || args.positional.length > 0) throw new UsageError('usage: baner eval --test FILE [--model DIR] [--support FILE [--adapt auto|none|lorahub|full]] [--scheme auto|iob1|iob2|bioes] [--threshold X] [--one-type-per-name on|off|model] [--keep-above P] [--json]');
   const scheme = stringFlag(args, 'scheme') ?? 'auto';
   if (!SCHEMES.includes(scheme)) throw new UsageError(`--scheme must be one of ${SCHEMES.join(', ')}`);
   const threshold = numberFlag(args, 'threshold', 0);

@@ -11,11 +11,14 @@ const HELP = `baner: few-shot named-entity recognition (BANER) from the command 
 usage:
   baner highlight FILE [--model DIR] [--threshold X] [--json]
       entities of a text file; --json prints one {"start","end","text","label","score"} per line
-  baner eval --test FILE [--model DIR] [--support FILE [--adapt auto|none|lorahub|full]] [--scheme auto|iob1|iob2|bioes] [--threshold X] [--json]
+  baner eval --test FILE [--model DIR] [--support FILE [--adapt auto|none|lorahub|full]] [--scheme auto|iob1|iob2|bioes] [--threshold X]
+                   [--one-type-per-name on|off|model] [--keep-above P] [--json]
       predict a CoNLL file and score it; with --support (a CoNLL file of labelled sentences) the types
       and prototypes come from the support set, adapted by the method that held-out folds of the support
       set choose (auto, the default) or by the one named; --json prints
-      {"precision","recall","f1","span_f1","sentences","seconds"} last (micro, percent)
+      {"precision","recall","f1","span_f1","sentences","seconds"} last (micro, percent); --one-type-per-name
+      harmonises the types of repeated names within each -DOCSTART- document (model: as the model's
+      evaluation chose; --keep-above: a mention at least this sure of its own type keeps it)
   baner sample-support --from FILE --shots K [--seed S] --out FILE
       sample a K-shot support set (Few-NERD greedy procedure) from a CoNLL file
   baner bench-fewshot [--model DIR] [--held-out-models DIR] [--targets wnut17,politics,...] [--shots 1,5] [--seeds 10]

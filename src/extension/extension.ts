@@ -31,8 +31,8 @@ export interface BanerApi {
   supportExamples(): SupportExample[];
   /** Support labels and rejections drawn in `editor` now (document offsets). */
   labelsShownIn(editor: vscode.TextEditor): { labelled: Array<{ start: number; end: number; label: string }>; rejected: Array<{ start: number; end: number }> };
-  /** The active adapter's name, if any, and the types the engine assigns. */
-  engineState(): { adapter?: string; labels: string[]; provider?: string; loadMs?: number } | undefined;
+  /** The active adapter's name, if any, the types the engine assigns, and the model loaded (its id and folder). */
+  engineState(): { adapter?: string; labels: string[]; provider?: string; loadMs?: number; model?: string; modelDir?: string } | undefined;
   /** The status bar text. */
   statusText(): string;
   /** The state the support panel was last sent, if it is open. */
@@ -142,8 +142,8 @@ export function activate(context: vscode.ExtensionContext): BanerApi {
     labelsShownIn: (editor) => labelDecorations.shownIn(editor),
     engineState: () => {
       if (engine.state.kind !== 'ready') return undefined;
-      const { adapter, labels, provider, loadMs } = engine.state.info;
-      return { adapter, labels, provider, loadMs };
+      const { adapter, labels, provider, loadMs, model, modelDir } = engine.state.info;
+      return { adapter, labels, provider, loadMs, model, modelDir };
     },
     statusText: () => statusBar.text,
     panelState: () => SupportPanel.current?.lastStateSent(),

@@ -2,8 +2,8 @@
 // and served by onnxruntime without any Python tooling in the loop.
 import { onnx } from 'onnx-proto';
 
-/** Element types allowed for graph inputs and outputs. */
-export type GraphElemType = 'float' | 'int64';
+/** Element types allowed for graph inputs and outputs (uint8 / int32: integer products, MatMulInteger). */
+export type GraphElemType = 'float' | 'int64' | 'uint8' | 'int32';
 
 /** A tensor dimension: a fixed size, or a symbolic name (e.g. 'batch') for a size known only at run time. */
 export type GraphDim = number | string;
@@ -37,6 +37,8 @@ const AttributeType = onnx.AttributeProto.AttributeType;
 const ELEM_TYPE_CODES: Record<GraphElemType, onnx.TensorProto.DataType> = {
   float: DataType.FLOAT,
   int64: DataType.INT64,
+  uint8: DataType.UINT8,
+  int32: DataType.INT32,
 };
 
 // raw_data is defined as little-endian; typed arrays use the host order, so swap only on big-endian hosts.

@@ -105,6 +105,9 @@ export function freePort() {
  * @param {string} [options.userDataDir]     default dir/user-data
  * @param {string} [options.extensionsDir]   default dir/extensions
  * @param {Record<string, unknown>} [options.settings]  user settings, on top of QUIET_SETTINGS
+ * @param {Record<string, unknown>} [options.machineSettings]  machine settings (userDataDir/Machine/settings.json):
+ *   the workbench is a remote window of the server, so settings of scope "machine" (e.g. baner.modelPath) are
+ *   read from there and ignored in the user settings
  * @param {Record<string, string>} [options.env]        more environment for the server and its extension hosts
  * @param {number} [options.timeoutMs]       how long to wait for /healthz (default 60 s)
  * @returns {Promise<CodeServer>}
@@ -117,18 +120,11 @@ export async function startCodeServer(options) {
   const home = join(dir, 'home');
   const xdg = join(dir, 'xdg');
   const tmp = join(dir, 'tmp');
-  for (const d of [join(userDataDir, 'User'), extensionsDir, home, tmp, join(xdg, 'config'), join(xdg, 'data'), join(xdg, 'cache'), join(xdg, 'state')]) {
+  for (const d of [join(userDataDir, 'User'), join(userDataDir, 'Machine'), extensionsDir, home, tmp, join(xdg, 'config'), join(xdg, 'data'), join(xdg, 'cache'), join(xdg, 'state')]) {
     mkdirSync(d, { recursive: true });
   }
-  const settingsFile = join(userDataDir, 'User', 'settings.json');
-  /** @type {Record<string, unknown>} */
-  let existing = {};
-  try {
-    existing = JSON.parse(readFileSync(settingsFile, 'utf8'));
-  } catch {
-    // none yet (or with comments: replaced)
-  }
-  writeFileSync(settingsFile, JSON.stringify({ ...existing, ...QUIET_SETTINGS, ...options.settings }, null, 2));
+  mergeSettings(join(userDataDir, 'User', 'settings.json'), { ...QUIET_SETTINGS, ...options.settings });
+  if (options.machineSettings) mergeSettings(join(userDataDir, 'Machine', 'settings.json'), options.machineSettings);
 
   /** @type {NodeJS.ProcessEnv} */
   const env = {};
@@ -279,6 +275,22 @@ export async function launchChromium(options = {}) {
     handleSIGTERM: handle,
     handleSIGHUP: handle,
   });
+}
+
+/**
+ * Writes `settings` into a settings.json, over what it holds already.
+ * @param {string} file
+ * @param {Record<string, unknown>} settings
+ */
+function mergeSettings(file, settings) {
+  /** @type {Record<string, unknown>} */
+  let existing = {};
+  try {
+    existing = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    // none yet (or with comments: replaced)
+  }
+  writeFileSync(file, JSON.stringify({ ...existing, ...settings }, null, 2));
 }
 
 /** @param {number} ms */

@@ -15,8 +15,10 @@
 // (the tests' result). The server's whole process group is ended in every case.
 //
 // Environment: BANER_TEST_TIMEOUT_S (whole run, default 600), BANER_KEEP_TMP=1 (keep the temp folder),
-// BANER_TEST_VERBOSE=1 (also print the workbench's own log), and those of codeServer.mjs
-// (BANER_NODE24, BANER_CODE_SERVER_ENTRY, BANER_CHROMIUM).
+// BANER_TEST_VERBOSE=1 (also print the workbench's own log), BANER_TEST_MACHINE_SETTINGS (a JSON object of
+// machine settings, e.g. {"baner.modelPath": "models/cnn"}: settings of scope "machine" cannot come from the
+// user or workspace settings of code-server's remote window), and those of codeServer.mjs (BANER_NODE24,
+// BANER_CODE_SERVER_ENTRY, BANER_CHROMIUM).
 import { mkdtempSync, rmSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -67,11 +69,29 @@ function parseArgs(argv) {
 }
 
 /**
+ * The machine settings of $BANER_TEST_MACHINE_SETTINGS, if set.
+ * @returns {Record<string, unknown> | undefined}
+ */
+function machineSettingsFromEnv(value = process.env.BANER_TEST_MACHINE_SETTINGS) {
+  if (value === undefined || value === '') return undefined;
+  /** @type {unknown} */
+  let parsed;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new Error(`BANER_TEST_MACHINE_SETTINGS is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('BANER_TEST_MACHINE_SETTINGS must be a JSON object of settings');
+  return /** @type {Record<string, unknown>} */ (parsed);
+}
+
+/**
  * @param {string[]} argv
  * @returns {Promise<number>} the exit code
  */
 async function main(argv) {
   const args = parseArgs(argv);
+  const machineSettings = machineSettingsFromEnv();
   if (!args.extensionTestsPath) throw new Error('--extensionTestsPath=FILE is required (the compiled test index)');
   const timeoutS = Number(process.env.BANER_TEST_TIMEOUT_S ?? 600);
   const verbose = process.env.BANER_TEST_VERBOSE === '1';
@@ -110,7 +130,8 @@ async function main(argv) {
     void cleanup().finally(() => process.exit(124));
   }, timeoutS * 1000);
   try {
-    server = await startCodeServer({ dir, userDataDir: args.userDataDir, extensionsDir: args.extensionsDir });
+    server = await startCodeServer({ dir, userDataDir: args.userDataDir, extensionsDir: args.extensionsDir, machineSettings });
+    if (machineSettings) say(`machine settings: ${JSON.stringify(machineSettings)}`);
     say(`code-server ready on ${server.origin} in ${seconds()} s (pid ${server.pid})`);
     browser = await launchChromium({ handleSignals: false });
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
