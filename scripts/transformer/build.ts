@@ -12,7 +12,7 @@
 // from the shipped one only in the domain they never saw.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { ENCODERS, fetchPretrained, type EncoderName } from './pretrained';
 import { assembleModel } from './assemble';
 import { evaluateModel } from './evaluate';
@@ -66,7 +66,9 @@ async function main(): Promise<void> {
   const steps = (single.get('steps') ?? STEPS.join(',')).split(',').flatMap((s) => (s === 'train' ? ['stage-a', 'stage-b'] : [s]));
   for (const s of steps) if (!(STEPS as readonly string[]).includes(s)) throw new Error(`unknown step ${s} (steps: ${STEPS.join(', ')})`);
   const threads = single.get('threads') ?? '0';
-  const run = join(work, 'runs', `${encoder}${exclude ? '-without-' + exclude.replace(/,/g, '-') : ''}`);
+  // The training run's folder: named after the output folder unless that is the shipped model's.
+  const outName = basename(out);
+  const run = join(work, 'runs', outName === 'transformer' ? `${encoder}${exclude ? '-without-' + exclude.replace(/,/g, '-') : ''}` : `${encoder}-${outName}`);
   const dataDir = join(work, 'data');
   const scripts = __dirname;
   mkdirSync(run, { recursive: true });
