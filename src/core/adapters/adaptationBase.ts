@@ -39,11 +39,30 @@ export interface TransformerAdaptationBase extends CommonBase {
 
 export type AdaptationBase = CnnAdaptationBase | TransformerAdaptationBase;
 
+/**
+ * The weights as TF.js tensors, each made on first use: adaptation reads only the layers it recomputes (for
+ * the transformer, the heads; onnxruntime runs the frozen layers), so the rest never take TF.js memory.
+ */
+function lazyTensors(named: Map<string, NamedArray>): Weights {
+  const made = new Map<string, tf.Tensor>();
+  const lazy = new Map<string, tf.Tensor>();
+  lazy.get = (name: string) => {
+    let t = made.get(name);
+    const w = named.get(name);
+    if (!t && w) {
+      t = tf.keep(tf.tensor(w.data, w.shape));
+      made.set(name, t);
+    }
+    return t;
+  };
+  lazy.has = (name: string) => named.has(name);
+  return lazy;
+}
+
 export function loadAdaptationBase(dir: string): AdaptationBase {
   const manifest = readManifest(dir);
   const named = loadWeights(join(dir, weightsFileOf(manifest)));
-  const weights: Weights = new Map();
-  for (const [name, { shape, data }] of named) weights.set(name, tf.tensor(data, shape));
+  const weights = lazyTensors(named);
   const common = { dir, manifest, hash: baseModelHash(dir), named, weights };
   if (manifest.family === 'transformer') {
     const config = manifest.architecture as unknown as TransformerConfig;

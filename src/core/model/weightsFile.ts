@@ -1,6 +1,7 @@
 // Named tensors in one file. Two layouts, both read by loadWeights as float32:
 //   "BNWT" | u32 headerBytes | header JSON [{name, shape, offset}] | float32 data (offsets in floats, 4-byte aligned)
 //   "BNW2" | u32 headerBytes | header JSON [{name, shape, dtype, offset, scales?}] | data
+//          (int8 tensors keep their int8 values in memory; `data` dequantises them on each read)
 //          dtype "f32": offset in bytes of float32 values; dtype "i8": offset in bytes of int8 values and
 //          `scales` the byte offset of float32 scales, one per output column of a [in, out] matrix
 //          (one per row for "emb.word", the piece embedding table, whose rows are looked up), value = q * scale.
@@ -10,7 +11,21 @@ import { writeFileAtomic } from '../io/atomicWrite';
 
 export interface NamedArray {
   shape: number[];
-  data: Float32Array;
+  /** Float values (for an int8 tensor: dequantised when read, not kept, so only what is used costs memory). */
+  readonly data: Float32Array;
+  /** The stored int8 values and scales, for consumers that compute in int8 or keep the table small. */
+  readonly quantized?: Quantized;
+}
+
+/** A tensor stored as int8 whose float values are computed on each read of `data`. */
+function lazyFloat(shape: number[], q: Quantized): NamedArray {
+  return {
+    shape,
+    quantized: q,
+    get data() {
+      return dequantize(q, shape[0], shape[1]);
+    },
+  };
 }
 
 export interface SaveOptions {
@@ -162,7 +177,7 @@ export function loadWeights(path: string): Map<string, NamedArray> {
       const groups = perRow ? shape[0] : shape[1];
       if (shape.length !== 2 || scales === undefined || scales + groups * 4 > data.byteLength) throw new Error(`${path}: int8 tensor ${name} lacks its scales`);
       const q = { values: new Int8Array(data, offset, size), scales: new Float32Array(data, scales, groups), perRow };
-      weights.set(name, { shape, data: dequantize(q, shape[0], shape[1]) });
+      weights.set(name, lazyFloat(shape, q));
     }
     return weights;
   }

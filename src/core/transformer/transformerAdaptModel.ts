@@ -77,7 +77,7 @@ export class TransformerAdaptModel implements AdaptModel {
   }
 
   weightShape(name: string): [number, number] | undefined {
-    const w = this.weights.get(name);
+    const w = this.named.get(name);
     return w && w.shape.length === 2 && !name.startsWith('emb.') ? [w.shape[0], w.shape[1]] : undefined;
   }
 

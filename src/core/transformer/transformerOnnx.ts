@@ -12,10 +12,27 @@ import { HEAD_LAYER_NORM_EPS, type TransformerConfig } from './architecture';
 
 type WeightTable = Map<string, NamedArray>;
 
-function get(weights: WeightTable, name: string): Float32Array {
+function tensor(weights: WeightTable, name: string): NamedArray {
   const w = weights.get(name);
   if (!w) throw new Error(`model weights lack ${name}`);
-  return w.data;
+  return w;
+}
+
+function get(weights: WeightTable, name: string): Float32Array {
+  return tensor(weights, name).data;
+}
+
+/**
+ * Rows of the piece embedding table for ids [B, S] -> [B, S, H]. A table stored as int8 (one scale per row)
+ * stays int8 in the graph, a quarter of the memory: rows and their scales are gathered, then multiplied.
+ */
+function embeddingRows(b: OnnxGraphBuilder, table: NamedArray, ids: string): string {
+  const [V, H] = table.shape;
+  const q = table.quantized;
+  if (!q?.perRow) return b.apply('Gather', [b.initializer('emb_word', table.data, [V, H]), ids], { axis: 0 });
+  const rows = b.apply('Cast', [b.apply('Gather', [b.initializer('emb_word_q', q.values, [V, H]), ids], { axis: 0 })], { to: 1 });
+  const scales = b.apply('Unsqueeze', [b.apply('Gather', [b.initializer('emb_word_scale', q.scales, [V]), ids], { axis: 0 }), b.constInt64([-1])]);
+  return b.apply('Mul', [rows, scales]);
 }
 
 /** ONNX LayerNormalization (opset 17) over the last axis. */
@@ -25,10 +42,13 @@ function layerNormOp(b: OnnxGraphBuilder, x: string, gamma: Float32Array, beta: 
   return b.apply('LayerNormalization', [x, g, bias], { axis: -1, epsilon: { float: eps } });
 }
 
-/** GELU, exact erf form: 0.5 x (1 + erf(x / sqrt 2)) (onnxruntime fuses the pattern into one kernel). */
+/**
+ * GELU, exact erf form: x (1 + erf(x / sqrt 2)) 0.5, written in the order onnxruntime's Gelu fusion looks for
+ * (Div, Erf, Add, Mul, Mul), so that it runs as one kernel.
+ */
 function geluErf(b: OnnxGraphBuilder, x: string): string {
-  const erf = b.apply('Erf', [b.apply('Mul', [x, b.constFloat(Math.SQRT1_2)])]);
-  return b.apply('Mul', [b.apply('Mul', [x, b.constFloat(0.5)]), b.apply('Add', [erf, b.constFloat(1)])]);
+  const erf = b.apply('Erf', [b.apply('Div', [x, b.constFloat(Math.SQRT2)])]);
+  return b.apply('Mul', [b.apply('Mul', [x, b.apply('Add', [erf, b.constFloat(1)])]), b.constFloat(0.5)]);
 }
 
 /**
@@ -36,8 +56,9 @@ function geluErf(b: OnnxGraphBuilder, x: string): string {
  * onnxruntime fuses DynamicQuantizeLinear + MatMulInteger + scaling into its integer kernels (VNNI where the
  * CPU has it), several times the float throughput.
  */
-function int8Linear(b: OnnxGraphBuilder, x: string, W: Float32Array, inDim: number, outDim: number, bias: Float32Array): string {
-  const q = quantize(W, inDim, outDim, false);
+function int8Linear(b: OnnxGraphBuilder, x: string, W: NamedArray, inDim: number, outDim: number, bias: Float32Array): string {
+  // Weights stored as int8 per column are used as they are; others (an adapter merged in) are quantised here.
+  const q = W.quantized && !W.quantized.perRow ? W.quantized : quantize(W.data, inDim, outDim, false);
   const weight = b.initializer(b.uniqueName('q_W'), q.values, [inDim, outDim]);
   const zero = b.initializer(b.uniqueName('q_zero'), new Int8Array(outDim), [outDim]);
   const [xq, xScale, xZero] = b.node('DynamicQuantizeLinear', [x], [b.uniqueName('xq'), b.uniqueName('x_scale'), b.uniqueName('x_zero')]);
@@ -51,7 +72,9 @@ function encoderLayer(b: OnnxGraphBuilder, c: TransformerConfig, w: WeightTable,
   const H = c.hiddenDims;
   const d = H / c.heads;
   const dense = (input: string, name: string, inDim: number, outDim: number) =>
-    (int8.includes(name) ? int8Linear : linear)(b, input, get(w, `l${i}.${name}.W`), inDim, outDim, get(w, `l${i}.${name}.b`));
+    int8.includes(name)
+      ? int8Linear(b, input, tensor(w, `l${i}.${name}.W`), inDim, outDim, get(w, `l${i}.${name}.b`))
+      : linear(b, input, get(w, `l${i}.${name}.W`), inDim, outDim, get(w, `l${i}.${name}.b`));
   const headsShape = b.constInt64([0, 0, c.heads, d], 'heads_shape');
   const split = (t: string, perm: number[]) => b.apply('Transpose', [b.apply('Reshape', [t, headsShape])], { perm });
   const q = split(dense(x, 'q', H, H), [0, 2, 1, 3]); // [B, heads, S, d]
@@ -79,11 +102,10 @@ export const INT8_PROJECTIONS = ['q', 'k', 'v', 'o', 'ffn1', 'ffn2'] as const;
 function encoderGraph(b: OnnxGraphBuilder, c: TransformerConfig, w: WeightTable, ids: string, pieceMask: string, layers: number, layerOutput?: number, int8: readonly string[] = []): { x: string; layerStates?: string } {
   const H = c.hiddenDims;
   // Embeddings: piece + position (0..S-1) + token type 0, then layer norm.
-  const wordTable = b.initializer('emb_word', get(w, 'emb.word'), [c.vocabSize, H]);
   const posTable = b.initializer('emb_pos', get(w, 'emb.pos'), [c.maxPositions, H]);
   const pieces = b.apply('Slice', [b.apply('Shape', [ids]), b.constInt64([1]), b.constInt64([2])]);
   const positions = b.apply('Slice', [posTable, b.constInt64([0]), pieces, b.constInt64([0])]);
-  const summed = b.apply('Add', [b.apply('Add', [b.apply('Gather', [wordTable, ids], { axis: 0 }), positions]), b.constFloat(Array.from(get(w, 'emb.type')), [H])]);
+  const summed = b.apply('Add', [b.apply('Add', [embeddingRows(b, tensor(w, 'emb.word'), ids), positions]), b.constFloat(Array.from(get(w, 'emb.type')), [H])]);
   let x = layerNormOp(b, summed, get(w, 'emb.ln.g'), get(w, 'emb.ln.b'), c.layerNormEps);
   // Padded keys get -1e4 before the softmax (as in training).
   const keyBias = b.apply('Unsqueeze', [b.apply('Mul', [b.apply('Sub', [b.constFloat(1), pieceMask]), b.constFloat(-1e4)]), b.constInt64([1, 2])]);
