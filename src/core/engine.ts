@@ -303,6 +303,11 @@ export class NerEngine {
     ).map((e, i) => (e.label === kept[i].label ? kept[i] : { ...e, score: (kept[i].score / (kept[i].typeProbability ?? 1)) * e.typeProbability }));
   }
 
+  /** Forgets cached sentence results (after a warm-up run, or for benchmarks that must not be served by the cache). */
+  clearCache(): void {
+    this.sentenceCache.clear();
+  }
+
   /** Sentences highlighted so far and not evicted (for tests and benchmarks). */
   get cachedSentences(): number {
     return this.sentenceCache.size;

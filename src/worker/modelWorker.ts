@@ -66,6 +66,10 @@ async function load(modelDir: string, threads: number | undefined, preference: E
   try {
     // Leave a core to the editor unless told otherwise.
     const next = await NerEngine.load(modelDir, { threads: threads ?? Math.max(1, Math.floor(availableParallelism() / 2)), preference });
+    // onnxruntime's first runs allocate and pick kernels: one short sentence now keeps that out of the
+    // first highlight the user waits for.
+    await next.highlight('Warm-up run in Paris .');
+    next.clearCache();
     const previous = engine;
     engine = next;
     supportIndex = undefined;
