@@ -53,7 +53,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
 
 export async function benchFewshotCommand(argv: string[]): Promise<void> {
-  const args = parseArgs(argv, ['model', 'held-out-models', 'data', 'targets', 'shots', 'seeds', 'first-seed', 'variants', 'split', 'out', 'set'], []);
+  const args = parseArgs(argv, ['model', 'held-out-models', 'data', 'targets', 'shots', 'seeds', 'first-seed', 'variants', 'split', 'out', 'set', 'threads'], []);
   const modelDir = modelFlag(args);
   const data = resolve(stringFlag(args, 'data') ?? '../shared/data');
   const targets = (stringFlag(args, 'targets') ?? TARGETS.map((t) => t.name).join(',')).split(',').map((n) => {
@@ -84,7 +84,7 @@ export async function benchFewshotCommand(argv: string[]): Promise<void> {
     const targetModel = heldOut && target.hubDomain ? join(heldOut, `without-${target.hubDomain}`) : modelDir;
     if (loaded?.dir !== targetModel) {
       await loaded?.engine.dispose();
-      loaded = { dir: targetModel, context: await loadFewShotContext(targetModel), engine: await NerEngine.load(targetModel) };
+      loaded = { dir: targetModel, context: await loadFewShotContext(targetModel), engine: await NerEngine.load(targetModel, { threads: Number(stringFlag(args, 'threads') ?? 0) }) };
       console.log(`model ${loaded.context.base.manifest.id}; hub: ${loaded.context.hub.map((a) => a.config.name).join(', ') || 'none'}`);
     }
     const { context, engine } = loaded;

@@ -23,7 +23,7 @@ usage:
       sample a K-shot support set (Few-NERD greedy procedure) from a CoNLL file
   baner bench-fewshot [--model DIR] [--held-out-models DIR] [--targets wnut17,politics,...] [--shots 1,5] [--seeds 10]
                       [--first-seed 1] [--split test|dev] [--variants chosen,prototypes,lorahub,full,lora,full-nocontrastive]
-                      [--set key=value;...] [--out FILE]
+                      [--set key=value;...] [--threads N] [--out FILE]
       few-shot episodes: adapt with each variant, report mean/std micro-F1 over seeds; with --held-out-models,
       a CrossNER target X runs on DIR/without-X, a model whose training never saw domain X
 
