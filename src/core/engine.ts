@@ -318,10 +318,33 @@ export class NerEngine {
   }
 }
 
-/** Window merging can leave overlapping spans; keep the higher-scoring one of each overlapping pair. */
-function dropOverlaps(entities: Entity[]): Entity[] {
-  const byScore = [...entities].sort((a, b) => b.score - a.score);
-  const kept: Entity[] = [];
-  for (const e of byScore) if (!kept.some((k) => e.start < k.end && k.start < e.end)) kept.push(e);
-  return kept.sort((a, b) => a.start - b.start);
+/**
+ * Window merging can leave overlapping spans; keep the higher-scoring one of each overlapping pair (greedily,
+ * best first). Only spans in one run of transitively overlapping spans can affect each other, so the greedy
+ * pass runs per run: O(n log n) over a document instead of quadratic.
+ */
+export function dropOverlaps<T extends { start: number; end: number; score: number }>(entities: readonly T[]): T[] {
+  const sorted = [...entities].sort((a, b) => a.start - b.start || a.end - b.end);
+  const kept: T[] = [];
+  let run: T[] = [];
+  let runEnd = -Infinity;
+  const flush = () => {
+    if (run.length === 1) kept.push(run[0]);
+    else if (run.length > 1) {
+      const chosen: T[] = [];
+      for (const e of [...run].sort((a, b) => b.score - a.score)) if (!chosen.some((k) => e.start < k.end && k.start < e.end)) chosen.push(e);
+      kept.push(...chosen.sort((a, b) => a.start - b.start));
+    }
+    run = [];
+  };
+  for (const e of sorted) {
+    if (e.start >= runEnd) {
+      flush();
+      runEnd = -Infinity;
+    }
+    run.push(e);
+    runEnd = Math.max(runEnd, e.end);
+  }
+  flush();
+  return kept;
 }
