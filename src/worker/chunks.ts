@@ -1,4 +1,8 @@
-// Splits a long text into pieces at paragraph or line breaks, so one request can report progress and be cancelled.
+// Splits a long text into pieces the worker highlights one at a time, so that one request can report progress
+// and be cancelled. Pieces end where sentences end (as the engine splits them), so no entity and no sentence's
+// context is ever cut in two; the engine sees the same sentences it would see in the whole text.
+import { tokenize } from '../core/text/tokenize';
+import { splitSentences } from '../core/text/sentences';
 
 export interface TextChunk {
   /** Character offset of the chunk in the whole text. */
@@ -6,27 +10,42 @@ export interface TextChunk {
   text: string;
 }
 
-/** Chunks of at most about `size` characters, cut at a blank line, else a line break, else whitespace. */
+/** Characters read past a candidate cut: the sentence splitter looks at what follows a full stop. */
+const LOOKAHEAD = 400;
+
+/**
+ * Chunks of about `size` characters, each ending at a sentence end found between half and all of `size`.
+ * A sentence longer than that stays whole up to 4 x `size`, and is then cut at whitespace (the engine
+ * windows such a sentence anyway).
+ */
 export function splitIntoChunks(text: string, size: number): TextChunk[] {
   const chunks: TextChunk[] = [];
   let start = 0;
   while (text.length - start > size) {
-    const limit = start + size;
-    const window = text.slice(start + Math.floor(size / 2), limit);
-    const base = start + Math.floor(size / 2);
-    let cut = -1;
-    for (const pattern of [/\n[ \t]*\n/g, /\n/g, /\s/g]) {
-      let last = -1;
-      for (const m of window.matchAll(pattern)) last = m.index + m[0].length;
-      if (last > 0) {
-        cut = base + last;
-        break;
-      }
-    }
-    if (cut < 0) cut = limit;
+    const cut = sentenceCut(text, start, size) ?? sentenceCut(text, start, 4 * size) ?? whitespaceCut(text, start, 4 * size);
+    if (cut >= text.length) break;
     chunks.push({ offset: start, text: text.slice(start, cut) });
     start = cut;
   }
   chunks.push({ offset: start, text: text.slice(start) });
   return chunks;
+}
+
+/** The start of the last sentence that begins within (start + limit/2, start + limit], if any. */
+function sentenceCut(text: string, start: number, limit: number): number | undefined {
+  const end = Math.min(text.length, start + limit + LOOKAHEAD);
+  const piece = text.slice(start, end);
+  const sentences = splitSentences(piece, tokenize(piece), { maxTokens: Number.MAX_SAFE_INTEGER });
+  let cut: number | undefined;
+  for (const s of sentences) {
+    if (s.start > limit / 2 && s.start <= limit) cut = start + s.start;
+  }
+  return cut;
+}
+
+function whitespaceCut(text: string, start: number, limit: number): number {
+  const window = text.slice(start + Math.floor(limit / 2), start + limit);
+  let last = -1;
+  for (const m of window.matchAll(/\s+/g)) last = m.index + m[0].length;
+  return last > 0 ? start + Math.floor(limit / 2) + last : start + limit;
 }
