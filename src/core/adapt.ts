@@ -418,7 +418,8 @@ export async function adapt(
   const folds = o.method === 'auto' ? Math.min(o.folds, labelled) : 1;
   const foldOf = folds > 1 ? assignFolds(items.map((x) => x.sentence), folds, o.seed) : items.map(() => 0);
   const batches = await run.prepare(items, foldOf, random);
-  const hub = (o.hub ?? []).filter((a) => o.targets.every((t) => a.modules.has(t)) && a.config.rank === o.rank);
+  // A hub adapter takes part when it has every module LoRAHub composes (fine-tuning targets beyond those start at B = 0).
+  const hub = (o.hub ?? []).filter((a) => o.lorahubTargets.every((t) => a.modules.has(t)) && a.config.rank === o.rank);
 
   const training: Record<string, unknown> = {
     method: o.method,
