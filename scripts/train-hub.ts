@@ -1,7 +1,7 @@
 // Trains the domain hub: one LoRA adapter per source domain on its train split, saved in
 // models/cnn/adapters/<domain>/. Sources: CoNLL-2003 news and the five CrossNER domains.
 // WNUT-17 is an evaluation target and is never used here.
-//   npm run train:hub [-- --steps 300 --only politics,music]
+//   npm run train:cnn-hub [-- --steps 300 --only politics,music]
 import { join, resolve } from 'node:path';
 import { initTf } from '../src/core/model/tfBackend';
 import { readConllFile } from '../src/core/data/conll';

@@ -1,6 +1,6 @@
 // Trains the CNN model (models/cnn, the fast model): stage 1 span detector and stage 2 span embeddings, on
 // CoNLL-2003 train with TF.js on the wasm backend; selects on CoNLL dev and writes the artifacts into the model directory.
-//   npm run train:model [-- --out models/cnn --set epochs=12 --set contrastiveWeight=0]
+//   npm run train:cnn [-- --out models/cnn --set epochs=12 --set contrastiveWeight=0]
 import * as tf from '@tensorflow/tfjs-core';
 import { initTf } from '../src/core/model/tfBackend';
 import { mkdirSync } from 'node:fs';
@@ -309,7 +309,7 @@ async function main(): Promise<void> {
     typing,
     hyperParameters: hp,
     data: { train: 'CoNLL-2003 eng.train (IOB1)', selection: 'CoNLL-2003 eng.testa', test: 'CoNLL-2003 eng.testb' },
-    training: { command: `npm run train:model -- ${process.argv.slice(2).join(' ')}`.trim(), backend: tf.getBackend(), seconds: Math.round((Date.now() - started) / 1000), bestEpoch: best.epoch, history },
+    training: { command: `npm run train:cnn -- ${process.argv.slice(2).join(' ')}`.trim(), backend: tf.getBackend(), seconds: Math.round((Date.now() - started) / 1000), bestEpoch: best.epoch, history },
     evaluation: { chosen: { dev: evaluation.dev[typing], test: evaluation.test[typing] }, ...evaluation },
     files: ['word-vocab.txt', 'word-vectors.bin', 'ngram-vectors.bin', 'encoder-weights.bin', 'types.json', 'encoder.onnx', 'span-head.onnx'],
   };

@@ -18,7 +18,7 @@ const ev = m.evaluation as { chosen: { dev: Scores; test: Scores }; dev: Record<
 const row = (name: string, s: Scores) => `| ${name} | ${s.precision.toFixed(2)} | ${s.recall.toFixed(2)} | ${s.f1.toFixed(2)} | ${s.span_f1.toFixed(2)} |`;
 const card = `# Model card: ${m.id}
 
-The CNN model (models/cnn, the fast model) of BANER for VS Code, built by \`npm run train:model\` on ${m.created.slice(0, 10)}
+The CNN model (models/cnn, the fast model) of BANER for VS Code, built by \`npm run train:cnn\` on ${m.created.slice(0, 10)}
 in ${Math.round(m.training.seconds / 60)} minutes (TensorFlow.js, ${m.training.backend} backend, one CPU core).
 
 ## What it is

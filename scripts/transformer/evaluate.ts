@@ -60,7 +60,7 @@ export async function evaluateModel(dir: string, data: string, run?: string): Pr
   if (run) {
     const floatDir = mkdtempSync(join(tmpdir(), 'baner-float-'));
     try {
-      for (const file of ['manifest.json', 'tokenizer.json', 'types.json']) copyFileSync(join(dir, file), join(floatDir, file));
+      for (const file of ['manifest.json', 'tokenizer.json', 'types.json', 'LICENSE-weights.txt']) copyFileSync(join(dir, file), join(floatDir, file));
       copyFileSync(join(run, 'weights.bin'), join(floatDir, 'weights.bin'));
       const floatEngine = await load([], floatDir);
       const floatDev = await score(floatEngine, dev);
@@ -105,6 +105,8 @@ export async function evaluateModel(dir: string, data: string, run?: string): Pr
   const oneTypePerName = { enabled: harmonised[String(bestKeep)] > typings[typing].f1, keepAbove: bestKeep, devF1Off: typings[typing].f1, devF1On: harmonised };
   console.log(`typing by ${typing}; one type per name on dev: off ${typings[typing].f1}, on ${JSON.stringify(harmonised)} -> ${oneTypePerName.enabled ? `on (keep above ${bestKeep})` : 'off'}`);
 
+  const devChosen = oneTypePerName.enabled ? await score(engine, dev, bestKeep) : typings[typing];
+
   // 5. Test with the chosen settings (and the other typing / harmonising for the record).
   const testScores = await score(engine, test, oneTypePerName.enabled ? bestKeep : undefined);
   const testOff = await score(engine, test);
@@ -119,8 +121,8 @@ export async function evaluateModel(dir: string, data: string, run?: string): Pr
   manifest.runtime = { int8MatMul: chosenProducts.int8 };
   manifest.postprocessing = { oneTypePerName };
   manifest.evaluation = {
-    command: 'npm run train:transformer -- --steps evaluate',
-    chosen: { dev: oneTypePerName.enabled ? { ...typings[typing], f1: harmonised[String(bestKeep)] } : typings[typing], test: testScores },
+    command: 'npm run train:model -- --steps evaluate',
+    chosen: { dev: devChosen, test: testScores },
     typing: typings,
     test: { oneTypePerNameOff: testOff, oneTypePerNameOn: testHarmonised },
     int8Products: products,

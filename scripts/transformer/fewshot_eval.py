@@ -63,7 +63,7 @@ def run(model, rows, hp_cells=8192):
     return out
 
 
-def episode(model, support, dev_rows, dev_out, scale):
+def episode(model, support, dev_rows, dev_out, scale, negative=True):
     sup = run(model, support)
     labels, vecs, neg = [], [], []
     for r, o in zip(support, sup):
@@ -75,7 +75,7 @@ def episode(model, support, dev_rows, dev_out, scale):
     classes = sorted(set(labels))
     protos = torch.stack([F.normalize(torch.stack([v for l, v in zip(labels, vecs) if l == c]).sum(0), dim=-1) for c in classes])
     names = list(classes)
-    if neg:
+    if neg and negative:
         protos = torch.cat([protos, F.normalize(torch.stack(neg).sum(0), dim=-1)[None]])
         names.append("O")
     gold, pred, gs, ps = set(), set(), set(), set()
@@ -99,6 +99,7 @@ def main():
     ap.add_argument("--shots", default="1,5")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--dev-limit", type=int, default=0)
+    ap.add_argument("--no-negative", action="store_true", help="ablation: no prototype of non-entity spans")
     a = ap.parse_args()
     info = json.load(open(os.path.join(a.model, "training.json")))
     model = BanerTransformer(info["config"])
@@ -113,7 +114,7 @@ def main():
             dev = dev[: a.dev_limit]
         dev_out = run(model, dev)
         for k in map(int, a.shots.split(",")):
-            scores = [episode(model, sample_support(pool, k, seed), dev, dev_out, info["config"]["typeScale"]) for seed in range(1, a.seeds + 1)]
+            scores = [episode(model, sample_support(pool, k, seed), dev, dev_out, info["config"]["typeScale"], not a.no_negative) for seed in range(1, a.seeds + 1)]
             f = sum(s[0] for s in scores) / len(scores)
             sp = sum(s[1] for s in scores) / len(scores)
             results[f"{target}/{k}"] = dict(f1=round(f, 2), span_f1=round(sp, 2))

@@ -4,59 +4,86 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../src/core/io/atomicWrite';
 
+interface Scores {
+  precision: number;
+  recall: number;
+  f1: number;
+  span_f1: number;
+}
+interface Epoch {
+  epoch: number;
+  trainSeconds: number;
+  piecesPerSecond: number;
+  selection: number;
+  dev: Record<string, { f1: number; span_f1: number }>;
+}
+
 const dir = resolve(process.argv[2] ?? 'models/transformer');
 const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
 const a = m.architecture;
-const hp = m.hyperParameters;
+const { stageA, stageB } = m.training;
+const hpA = m.hyperParameters.stageA ?? {};
+const hpB = m.hyperParameters.stageB;
 const ev = m.evaluation ?? {};
 const f = (x: number | undefined) => (typeof x === 'number' ? x.toFixed(2) : 'n/a');
-const row = (name: string, s?: { precision: number; recall: number; f1: number; span_f1: number }) =>
-  s ? `| ${name} | ${f(s.precision)} | ${f(s.recall)} | ${f(s.f1)} | ${f(s.span_f1)} |` : `| ${name} | n/a | n/a | n/a | n/a |`;
-const history = (m.training.history as Array<{ epoch: number; trainSeconds: number; piecesPerSecond: number; selection: number; dev: Record<string, { f1: number; span_f1: number }> }>)
-  .map((h) => `| ${h.epoch} | ${Math.round(h.trainSeconds)} | ${h.piecesPerSecond} | ${Object.entries(h.dev).map(([d, s]) => `${d} ${f(s.f1)}`).join(', ')} | ${f(h.selection)} |`)
-  .join('\n');
+const row = (name: string, s?: Scores) => (s ? `| ${name} | ${f(s.precision)} | ${f(s.recall)} | ${f(s.f1)} | ${f(s.span_f1)} |` : `| ${name} | n/a | n/a | n/a | n/a |`);
+const epochs = (stage: string, history: Epoch[] = []) =>
+  history.map((h) => `| ${stage} | ${h.epoch} | ${Math.round(h.trainSeconds)} | ${h.piecesPerSecond} | ${Object.entries(h.dev).map(([d, s]) => `${d} ${f(s.f1)}`).join(', ')} | ${f(h.selection)} |`).join('\n');
+const int8 = (m.runtime?.int8MatMul ?? []) as string[];
+const harmonise = m.postprocessing?.oneTypePerName;
 const q = ev.quantisation;
+const adapted = m.adaptation.adaptLayers > 0 ? `the heads and the top ${m.adaptation.adaptLayers} transformer layer(s)' attention and feed-forward projections` : 'the heads';
+
 const card = `# Model card: ${m.id}
 
-A BANER-inspired two-stage NER model of BANER for VS Code, built by \`${m.training.command}\` on ${m.created.slice(0, 10)}
-(${Math.round(m.training.seconds / 60)} minutes of fine-tuning in PyTorch on ${'2'} CPU cores; the editor runs it with onnxruntime-node).
+The default model of BANER for VS Code: a BANER-inspired two-stage NER model on a fine-tuned transformer, built by
+\`${m.training.command}\` on ${m.created.slice(0, 10)} (${Math.round(m.training.seconds / 60)} minutes of fine-tuning in
+PyTorch on 2 CPU cores; the editor runs it with onnxruntime-node and adapts it with TensorFlow.js).
 
 ## What it is
-- **Pretrained encoder**: ${m.pretrained.description}; licence ${m.pretrained.license} (\`LICENSE-weights.txt\`). Taken from the
-  registry package ${JSON.stringify(m.pretrained.source)} at build time; nothing is downloaded when the model runs.
+- **Pretrained encoder**: ${m.pretrained.description}; licence ${m.pretrained.license} (\`LICENSE-weights.txt\`), taken from the
+  registry package \`${JSON.stringify(m.pretrained.source)}\` at build time. Nothing is downloaded when the model runs.
 - **Pieces**: ${a.pieces}.
-- **Stage 1 (span detection, type-agnostic)**: ${a.stage1}. The encoder is fine-tuned whole; the uncased encoder's blind spot,
-  casing, comes from ${a.wordFlags} word-shape flags fed to the heads beside each word's state. Trained with cross-entropy plus
-  BANER's boundary-aware contrastive loss (weight ${hp.contrastiveWeight}, on encoder layer ${((hp.contrastiveLayer % a.layers) + a.layers) % a.layers} of 0..${a.layers - 1}, tau ${hp.contrastiveTau}).
+- **Stage 1 (span detection, type-agnostic)**: ${a.stage1}. The whole encoder is fine-tuned. The encoder is uncased, so
+  ${a.wordFlags} word-shape flags (capitalisation, digits, punctuation, ...) go to the heads beside each word's state.
+  Trained with cross-entropy plus BANER's boundary-aware contrastive loss (weight ${hpB.contrastiveWeight}, on encoder
+  layer ${((hpB.contrastiveLayer % a.layers) + a.layers) % a.layers} of 0..${a.layers - 1}, tau ${hpB.contrastiveTau}; the weight was chosen by a sweep on dev, docs/BENCHMARKS.md).
 - **Stage 2 (typing)**: ${a.stage2}. Trained as a cosine classifier (scale ${a.typeScale}) per source domain over that
-  domain's types, so the embedding space separates ${'~'}40 fine-grained types, not only CoNLL's four. The model's own types are
-  ${m.labels.join(', ')} (typing by ${m.typing === 'prototypes' ? 'train prototypes' : 'the trained type head'}, chosen on dev).
-- **Adaptation** (in the editor, TensorFlow.js): LoRA on the top ${m.adaptation.adaptLayers} transformer layer(s)' attention and
-  feed-forward projections and on the heads; LoRAHub composes ${m.adaptation.lorahubTargets.join(', ')} of the shipped domain adapters.
+  domain's own types, so the span embedding space separates about 40 fine-grained types, not only CoNLL's four.
+  The model's own types are ${m.labels.join(', ')}, typed by ${m.typing === 'prototypes' ? 'prototypes of the CoNLL train spans' : 'the trained type head'} (chosen on dev).
+- **In the editor**: ${int8.length > 0 ? `the encoder's ${int8.join(', ')} products run in int8 (weights per output column, activations per call)` : 'float32 products'}${harmonise?.enabled ? `; a name repeated in a document gets one type unless a mention is at least ${harmonise.keepAbove} sure of another` : ''} (both chosen on CoNLL dev).
+- **Adaptation**: LoRA (rank 8) on ${adapted}; the hub in \`adapters/\` holds one LoRA per source domain, composed by
+  LoRAHub (${m.adaptation.lorahubTargets.join(', ')}). Adapt chooses between prototypes only, LoRAHub and LoRAHub +
+  fine-tuning on held-out folds of the support set.
 
 ## How it differs from the BANER paper
-BANER fine-tunes LLaMA-2-7B; this is a ${a.layers}-layer, ${a.hiddenDims}-wide encoder that fits a laptop CPU. The contrastive loss,
-the two stages, prototypes and LoRAHub follow the paper; the type head trained per source domain, the word-shape flags and the
-held-out choice between prototypes, LoRAHub and fine-tuning are this project's.
+BANER fine-tunes LLaMA-2-7B with LoRA; this is a ${a.layers}-layer, ${a.hiddenDims}-wide encoder that runs on a laptop CPU.
+The two stages, the boundary-aware contrastive loss, prototypes and LoRAHub follow the paper. The type head trained per
+source domain, the word-shape flags, the non-entity prototype and the held-out choice of the adaptation are this project's.
 
 ## Data
-- Trained on: ${m.data.train.join(', ')} (train splits only; CrossNER's are repeated ${hp.domainRepeat}x per epoch).
-- Selected on: ${m.data.selection.join(', ')}.${m.data.excluded.length > 0 ? `\n- Left out (held-out-domain model): ${m.data.excluded.join(', ')}.` : ''}
+- Stage A: ${(stageA?.domains ?? []).join(', ') || 'none'} (CoNLL-2003 eng.train), ${hpA.epochs ?? '?'} epochs, encoder lr ${hpA.encoderLearningRate ?? '?'}.
+- Stage B, continued from stage A: ${m.data.train.join(', ')} (train splits only; a sample of ${hpB.newsLimit} news sentences
+  against forgetting, the CrossNER splits repeated ${hpB.domainRepeat}x), ${hpB.epochs} epochs, encoder lr ${hpB.encoderLearningRate}.
+- Selected on: ${m.data.selection.join(', ')} (stage B scores the first ${hpB.devLimit} sentences of each).${m.data.excluded.length > 0 ? `\n- Left out (a held-out-domain model for the few-shot benchmark): ${m.data.excluded.join(', ')}.` : ''}
 - Never trained on: WNUT-17, or any test split.
 
-## Training (${hp.epochs} epochs, encoder lr ${hp.encoderLearningRate}, heads lr ${hp.headLearningRate}, batches of ${hp.batchCells} padded pieces)
-| epoch | seconds | pieces/s | dev F1 per domain | selection |
-|---|---|---|---|---|
-${history}
+## Training
+| stage | epoch | seconds | pieces/s | dev F1 per domain | selection |
+|---|---|---|---|---|---|
+${epochs('A', stageA?.history)}
+${epochs('B', stageB.history)}
 
-## Evaluation (\`npx baner eval --model ${dir.endsWith('models/transformer') ? 'models/transformer' : dir} --test ...\`, onnxruntime)
+## Evaluation (\`npx baner eval --model models/transformer --test ...\`, onnxruntime, the settings above)
 | CoNLL-2003 | precision | recall | F1 | span F1 |
 |---|---|---|---|---|
 ${row('dev (eng.testa)', ev.chosen?.dev)}
 ${row('test (eng.testb)', ev.chosen?.test)}
+${ev.test ? row('test, without one type per name', ev.test.oneTypePerNameOff) : ''}
 
 Type-agnostic span F1 on the CrossNER dev splits: ${Object.entries(ev.crossnerDevSpanF1 ?? {}).map(([d, x]) => `${d} ${f(x as number)}`).join(', ')}.
 ${q ? `\nStorage: ${q.storage}; CoNLL dev F1 float32 ${f(q.floatDevF1)} vs int8 ${f(q.int8DevF1)} (loss ${f(q.devF1Loss)}; int8 ${q.kept ? 'kept' : 'rejected'}).` : ''}
+Few-shot results and their commands: docs/BENCHMARKS.md.
 `;
 writeFileAtomic(join(dir, 'MODEL_CARD.md'), card);
 console.log(`wrote ${join(dir, 'MODEL_CARD.md')}`);

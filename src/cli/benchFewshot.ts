@@ -3,7 +3,7 @@
 // Reports mean and standard deviation of micro-F1 over seeds. Hub adapters of the target's own domain
 // are left out (leave-one-domain-out); WNUT-17 has none. A base model trained on several source domains has
 // seen the CrossNER targets' train splits: --held-out-models DIR gives each CrossNER target X the model
-// DIR/without-X, built the same way without X (npm run train:transformer -- --exclude X), so that every
+// DIR/without-X, built the same way without X (npm run train:held-out), so that every
 // target is a domain the model never trained on.
 import { join, resolve } from 'node:path';
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -85,6 +85,8 @@ export async function benchFewshotCommand(argv: string[]): Promise<void> {
     if (loaded?.dir !== targetModel) {
       await loaded?.engine.dispose();
       loaded = { dir: targetModel, context: await loadFewShotContext(targetModel), engine: await NerEngine.load(targetModel, { threads: Number(stringFlag(args, 'threads') ?? 0) }) };
+      // Every variant scores the same split: the encoder runs once per sentence while adapters leave it unchanged.
+      await loaded.engine.runtime.cacheEncoderStates?.();
       console.log(`model ${loaded.context.base.manifest.id}; hub: ${loaded.context.hub.map((a) => a.config.name).join(', ') || 'none'}`);
     }
     const { context, engine } = loaded;

@@ -15,6 +15,8 @@ import { adapt } from '../../src/core/adapt';
 import { WINDOW_PIECES } from '../../src/core/transformer/pieceWindows';
 import { TransformerRuntime } from '../../src/core/transformer/transformerRuntime';
 import { dataPath } from './dataPath';
+import { loadAdapter } from '../../src/core/adapters/adapterFiles';
+import { seededRandom } from '../../src/core/random';
 
 const modelDir = join(__dirname, '../../models/transformer');
 const enginePromise = NerEngine.load(modelDir, { threads: 1 });
@@ -78,5 +80,41 @@ test('an adapter made from a WNUT-17 support set types tweets with the support t
     assert.ok(f1 > 35, `5-shot WNUT dev F1 ${f1.toFixed(2)}`);
   } finally {
     await engine.useAdapter(undefined);
+  }
+});
+
+test('cached encoder states give the same predictions, survive heads-only adapters and are dropped when the encoder changes', async () => {
+  const plain = await enginePromise;
+  const cached = await NerEngine.load(modelDir, { threads: 1 });
+  try {
+    const runtime = cached.runtime as TransformerRuntime;
+    await runtime.cacheEncoderStates();
+    const dev = (await readConllFile(dataPath('conll2003/original/eng.testa'), { scheme: 'iob1' })).sentences.slice(0, 80).map((s) => s.tokens);
+    const same = async (what: string) => {
+      const [a, b] = [await plain.predictTokens(dev), await cached.predictTokens(dev)];
+      assert.deepEqual(b.map((s) => s.map((x) => `${x.start}-${x.end}:${x.label}`)), a.map((s) => s.map((x) => `${x.start}-${x.end}:${x.label}`)), what);
+      const diff = Math.max(0, ...a.flatMap((s, i) => s.map((x, k) => Math.abs(x.score - b[i][k].score))));
+      assert.ok(diff < 1e-4, `${what}: scores differ by ${diff}`);
+    };
+    const distinct = new Set(dev.map((s) => s.join(' '))).size;
+    await same('base model');
+    assert.equal(runtime.cachedSentences, distinct);
+
+    const headsOnly = loadAdapter(join(modelDir, 'adapters', 'music'));
+    assert.ok(headsOnly.config.targets.every((t) => /^(input|conv0|tags|span)\./.test(t)));
+    for (const engine of [plain, cached]) await engine.useAdapter(headsOnly);
+    assert.equal(runtime.cachedSentences, distinct, 'a heads-only adapter keeps the encoder states');
+    await same('heads-only adapter');
+
+    const random = seededRandom(3);
+    const H = 384;
+    const module = { inDim: H, outDim: H, A: Float32Array.from({ length: H * 4 }, () => random() - 0.5), B: Float32Array.from({ length: 4 * H }, () => (random() - 0.5) * 0.2) };
+    const encoderAdapter = { ...headsOnly, config: { ...headsOnly.config, targets: ['l11.q.W'] }, modules: new Map([['l11.q.W', module]]) };
+    for (const engine of [plain, cached]) await engine.useAdapter(encoderAdapter);
+    assert.equal(runtime.cachedSentences, 0, 'an adapter of an encoder layer drops the states');
+    await same('adapter of an encoder layer');
+  } finally {
+    await plain.useAdapter(undefined);
+    await cached.dispose();
   }
 });

@@ -34,5 +34,7 @@ export interface ModelRuntime {
   baseWeights(): Map<string, NamedArray>;
   /** Runs with these weights from now on (an adapter merged into the base ones). */
   useWeights(weights: Map<string, NamedArray>): Promise<void>;
+  /** Where the family can: keep the encoder's states of each sentence seen while adapters leave the encoder unchanged. */
+  cacheEncoderStates?(): Promise<void>;
   dispose(): Promise<void>;
 }

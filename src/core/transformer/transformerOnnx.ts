@@ -129,23 +129,17 @@ export function buildTransformerLowerOnnx(c: TransformerConfig, w: WeightTable, 
   return b.toBytes();
 }
 
-export function buildTransformerOnnx(c: TransformerConfig, w: WeightTable, options: TransformerGraphOptions = {}): Uint8Array {
-  const b = new OnnxGraphBuilder('baner_transformer');
-  const H = c.hiddenDims;
-  const D = c.headDims;
-  const ids = b.input('ids', 'int64', ['batch', 'pieces']);
-  const pieceMask = b.input('piece_mask', 'float', ['batch', 'pieces']);
-  const wordRows = b.input('word_rows', 'int64', ['rows']);
-  const wordMask = b.input('word_mask', 'float', ['batch', 'words']);
-  const flags = b.input('flags', 'float', ['batch', 'words', c.wordFlags]);
-  const { x, layerStates } = encoderGraph(b, c, w, ids, pieceMask, c.layers, options.layerOutput, options.int8);
-
-  // Each word's first-piece state: rows of the flattened [B*S, H] states, back to [B, T, H].
+/** Each word's first-piece state: rows of the flattened [B*S, H] states, back to [B, T, H]. */
+function firstPieceStates(b: OnnxGraphBuilder, H: number, x: string, wordRows: string, wordMask: string): string {
   const flat = b.apply('Reshape', [x, b.constInt64([-1, H])]);
   const wordShape = b.apply('Concat', [b.apply('Shape', [wordMask]), b.constInt64([H])], { axis: 0 });
-  const h = b.apply('Reshape', [b.apply('Gather', [flat, wordRows], { axis: 0 }), wordShape]);
+  return b.apply('Reshape', [b.apply('Gather', [flat, wordRows], { axis: 0 }), wordShape]);
+}
 
-  // Heads: [h | flags] -> u; z = LN(u + GELU(conv(u))); tags from z; g = [h | z].
+/** Heads: [h | flags] -> u; z = LN(u + GELU(conv(u))); tags from z; g = [h | z]. Declares the outputs. */
+function headsGraph(b: OnnxGraphBuilder, c: TransformerConfig, w: WeightTable, h: string, flags: string, wordMask: string): void {
+  const H = c.hiddenDims;
+  const D = c.headDims;
   const u = mulMask(b, geluErf(b, linear(b, b.apply('Concat', [h, flags], { axis: -1 }), get(w, 'input.W'), H + c.wordFlags, D, get(w, 'input.b'))), wordMask);
   const conv = geluErf(b, linear(b, shiftedConcat(b, u, 1), get(w, 'conv0.W'), 3 * D, D, get(w, 'conv0.b')));
   const z = mulMask(b, layerNormOp(b, b.apply('Add', [u, conv]), get(w, 'conv0.ln.g'), get(w, 'conv0.ln.b'), HEAD_LAYER_NORM_EPS), wordMask);
@@ -155,11 +149,45 @@ export function buildTransformerOnnx(c: TransformerConfig, w: WeightTable, optio
   b.node('Identity', [g], ['hidden']);
   b.output('tag_log_probs', 'float', ['batch', 'words', c.spanTags]);
   b.output('hidden', 'float', ['batch', 'words', H + D]);
+}
+
+export function buildTransformerOnnx(c: TransformerConfig, w: WeightTable, options: TransformerGraphOptions = {}): Uint8Array {
+  const b = new OnnxGraphBuilder('baner_transformer');
+  const ids = b.input('ids', 'int64', ['batch', 'pieces']);
+  const pieceMask = b.input('piece_mask', 'float', ['batch', 'pieces']);
+  const wordRows = b.input('word_rows', 'int64', ['rows']);
+  const wordMask = b.input('word_mask', 'float', ['batch', 'words']);
+  const flags = b.input('flags', 'float', ['batch', 'words', c.wordFlags]);
+  const { x, layerStates } = encoderGraph(b, c, w, ids, pieceMask, c.layers, options.layerOutput, options.int8);
+  headsGraph(b, c, w, firstPieceStates(b, c.hiddenDims, x, wordRows, wordMask), flags, wordMask);
   if (options.layerOutput !== undefined) {
     if (!layerStates) throw new Error(`layerOutput ${options.layerOutput} is not a layer of this ${c.layers}-layer model`);
     b.node('Identity', [layerStates], ['layer_states']);
-    b.output('layer_states', 'float', ['batch', 'pieces', H]);
+    b.output('layer_states', 'float', ['batch', 'pieces', c.hiddenDims]);
   }
+  return b.toBytes();
+}
+
+/** The encoder alone, up to each word's first-piece state: the half that heads-only adapters leave unchanged. */
+export function buildTransformerWordStatesOnnx(c: TransformerConfig, w: WeightTable, options: Pick<TransformerGraphOptions, 'int8'> = {}): Uint8Array {
+  const b = new OnnxGraphBuilder('baner_transformer_word_states');
+  const ids = b.input('ids', 'int64', ['batch', 'pieces']);
+  const pieceMask = b.input('piece_mask', 'float', ['batch', 'pieces']);
+  const wordRows = b.input('word_rows', 'int64', ['rows']);
+  const wordMask = b.input('word_mask', 'float', ['batch', 'words']);
+  const { x } = encoderGraph(b, c, w, ids, pieceMask, c.layers, undefined, options.int8);
+  b.node('Identity', [firstPieceStates(b, c.hiddenDims, x, wordRows, wordMask)], ['word_states']);
+  b.output('word_states', 'float', ['batch', 'words', c.hiddenDims]);
+  return b.toBytes();
+}
+
+/** The heads alone, from the words' encoder states. */
+export function buildTransformerHeadsOnnx(c: TransformerConfig, w: WeightTable): Uint8Array {
+  const b = new OnnxGraphBuilder('baner_transformer_heads');
+  const h = b.input('word_states', 'float', ['batch', 'words', c.hiddenDims]);
+  const wordMask = b.input('word_mask', 'float', ['batch', 'words']);
+  const flags = b.input('flags', 'float', ['batch', 'words', c.wordFlags]);
+  headsGraph(b, c, w, h, flags, wordMask);
   return b.toBytes();
 }
 

@@ -13,8 +13,10 @@ import type { TransformerConfig } from './architecture';
 import { PieceTokenizer, type PiecedWords } from './pieceTokenizer';
 import { makePieceWindows, WINDOW_OVERLAP, WINDOW_PIECES } from './pieceWindows';
 import { WORD_FLAGS, wordFlags } from './wordFeatures';
-import { buildTransformerOnnx, buildTransformerSpanHeadOnnx } from './transformerOnnx';
+import { buildTransformerHeadsOnnx, buildTransformerOnnx, buildTransformerSpanHeadOnnx, buildTransformerWordStatesOnnx } from './transformerOnnx';
 
+/** Weights of the heads (everything else is the encoder, which heads-only adapters leave unchanged). */
+const HEAD_WEIGHT = /^(input|conv0|tags|span)\./;
 
 export function transformerFiles(manifest: ModelManifest): { weights: string; tokenizer: string } {
   return { weights: String(manifest.weightsFile ?? 'weights.bin'), tokenizer: String(manifest.tokenizer ?? 'tokenizer.json') };
@@ -55,8 +57,26 @@ export function pieceBatch(tokenizer: PieceTokenizer, sentences: ReadonlyArray<r
   return { size, pieces, words, ids, pieceMask, wordRows, wordMask, flags };
 }
 
+/**
+ * Encoder word states per sentence, reused while the encoder's weights stay the same: with heads-only adapters,
+ * scoring one text under many adapters (the few-shot benchmark) runs the encoder once. Off by default: the
+ * editor sees each sentence once per model and would only pay the memory.
+ */
+interface EncoderStateCache {
+  wordStates: ort.InferenceSession;
+  heads: ort.InferenceSession;
+  /** The encoder weights the word-state session was built from (compared by identity: adapters copy only what they change). */
+  encoderWeights: Map<string, NamedArray>;
+  states: Map<string, Float32Array>;
+}
+
+const sentenceKey = (words: readonly string[]) => words.join('\u0000');
+
 export class TransformerRuntime implements ModelRuntime {
   readonly family = 'transformer' as const;
+  private stateCache?: EncoderStateCache;
+  /** The weights the sessions run (the base's, or merged with an adapter). */
+  private activeWeights?: Map<string, NamedArray>;
 
   private constructor(
     private readonly config: TransformerConfig,
@@ -121,6 +141,10 @@ export class TransformerRuntime implements ModelRuntime {
         indices.map((i) => sentences[i]),
         indices.map((i) => pieced[i]),
       );
+      if (this.stateCache) {
+        await fn({ indices, ...(await this.runCached(this.stateCache, batch, indices.map((i) => sentences[i]))), time: batch.words });
+        continue;
+      }
       const out = await this.encoder.run({
         ids: new ort.Tensor('int64', batch.ids, [batch.size, batch.pieces]),
         piece_mask: new ort.Tensor('float32', batch.pieceMask, [batch.size, batch.pieces]),
@@ -130,6 +154,51 @@ export class TransformerRuntime implements ModelRuntime {
       });
       await fn({ indices, logProbs: out.tag_log_probs.data as Float32Array, hidden: out.hidden.data as Float32Array, time: batch.words });
     }
+  }
+
+  /** Keeps each sentence's encoder word states while the encoder's weights do not change (see EncoderStateCache). */
+  async cacheEncoderStates(): Promise<void> {
+    if (this.stateCache) return;
+    this.stateCache = await this.cacheSessions(this.activeWeights ?? this.weights, new Map());
+  }
+
+  /** Sentences whose encoder states are kept (0 when the cache is off). */
+  get cachedSentences(): number {
+    return this.stateCache?.states.size ?? 0;
+  }
+
+  private async cacheSessions(weights: Map<string, NamedArray>, states: Map<string, Float32Array>): Promise<EncoderStateCache> {
+    const wordStates = await createSession(buildTransformerWordStatesOnnx(this.config, weights, { int8: this.int8 }), this.execution, this.threads);
+    try {
+      const heads = await createSession(buildTransformerHeadsOnnx(this.config, weights), this.execution, this.threads);
+      const encoderWeights = new Map([...weights].filter(([name]) => !HEAD_WEIGHT.test(name)));
+      return { wordStates, heads, encoderWeights, states };
+    } catch (error) {
+      await wordStates.release();
+      throw error;
+    }
+  }
+
+  private async runCached(cache: EncoderStateCache, batch: PieceBatch, sentences: ReadonlyArray<readonly string[]>): Promise<{ logProbs: Float32Array; hidden: Float32Array }> {
+    const H = this.config.hiddenDims;
+    if (sentences.some((s) => !cache.states.has(sentenceKey(s)))) {
+      const out = await cache.wordStates.run({
+        ids: new ort.Tensor('int64', batch.ids, [batch.size, batch.pieces]),
+        piece_mask: new ort.Tensor('float32', batch.pieceMask, [batch.size, batch.pieces]),
+        word_rows: new ort.Tensor('int64', batch.wordRows, [batch.size * batch.words]),
+        word_mask: new ort.Tensor('float32', batch.wordMask, [batch.size, batch.words]),
+      });
+      const all = out.word_states.data as Float32Array;
+      sentences.forEach((s, b) => cache.states.set(sentenceKey(s), all.slice(b * batch.words * H, (b * batch.words + s.length) * H)));
+    }
+    const wordStates = new Float32Array(batch.size * batch.words * H);
+    sentences.forEach((s, b) => wordStates.set(cache.states.get(sentenceKey(s))!, b * batch.words * H));
+    const out = await cache.heads.run({
+      word_states: new ort.Tensor('float32', wordStates, [batch.size, batch.words, H]),
+      word_mask: new ort.Tensor('float32', batch.wordMask, [batch.size, batch.words]),
+      flags: new ort.Tensor('float32', batch.flags, [batch.size, batch.words, WORD_FLAGS]),
+    });
+    return { logProbs: out.tag_log_probs.data as Float32Array, hidden: out.hidden.data as Float32Array };
   }
 
   async embedSpanFeatures(features: Float32Array, count: number): Promise<Float32Array> {
@@ -142,14 +211,26 @@ export class TransformerRuntime implements ModelRuntime {
   }
 
   async useWeights(weights: Map<string, NamedArray>): Promise<void> {
-    const [encoder, spanHead] = await TransformerRuntime.sessions(this.config, weights, this.execution, this.threads, this.int8);
-    const previous = [this.encoder, this.spanHead];
-    this.encoder = encoder;
-    this.spanHead = spanHead;
+    const cache = this.stateCache;
+    const encoderKept = cache !== undefined && [...cache.encoderWeights].every(([name, array]) => weights.get(name) === array);
+    const nextCache = cache && (await this.cacheSessions(weights, encoderKept ? cache.states : new Map()));
+    let sessions: [ort.InferenceSession, ort.InferenceSession];
+    try {
+      sessions = await TransformerRuntime.sessions(this.config, weights, this.execution, this.threads, this.int8);
+    } catch (error) {
+      if (nextCache) await Promise.all([nextCache.wordStates.release(), nextCache.heads.release()]);
+      throw error;
+    }
+    const previous = [this.encoder, this.spanHead, ...(cache ? [cache.wordStates, cache.heads] : [])];
+    [this.encoder, this.spanHead] = sessions;
+    this.activeWeights = weights;
+    this.stateCache = nextCache;
     await Promise.all(previous.map((s) => s.release()));
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([this.encoder.release(), this.spanHead.release()]);
+    const cache = this.stateCache;
+    this.stateCache = undefined;
+    await Promise.all([this.encoder, this.spanHead, ...(cache ? [cache.wordStates, cache.heads] : [])].map((s) => s.release()));
   }
 }
