@@ -43,6 +43,7 @@ const VARIANTS: Record<string, Variant> = {
   prototypes: { name: 'prototypes', method: 'none', options: {} },
   lorahub: { name: 'lorahub', method: 'lorahub', options: {} },
   full: { name: 'full', method: 'full', options: {} },
+  'full@10': { name: 'full@10', method: 'full', options: { steps: 10 } },
   lora: { name: 'lora', method: 'full', options: { excludeHub: ['*'] } },
   'full-nocontrastive': { name: 'full-nocontrastive', method: 'full', options: { contrastiveWeight: 0 } },
   // Transformer models: LoRA on the top transformer layer's attention and feed-forward projections too.

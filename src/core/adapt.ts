@@ -7,7 +7,8 @@
 //   4. prototypes of the support types (and of non-entities) from the adapted span embeddings.
 // With method 'auto' the adaptation never trusts itself blindly: k-fold held-out F1 on the support set
 // (each fold predicted by an adapter trained without it) chooses between prototypes only, LoRAHub and
-// LoRAHub + fine-tuning (and how many steps), and a method must beat prototypes only by a margin to win.
+// LoRAHub + fine-tuning (and how many steps); a more complex method must beat the simpler choice by a margin
+// and win in 90% of paired bootstrap resamples of the held-out sentences (adapters/pairedChoice.ts).
 // Runs in a worker thread in the extension; progress is reported and cancellation is honoured between steps.
 import * as tf from '@tensorflow/tfjs-core';
 import type { LabeledSentence, TokenSpan } from './types';
@@ -23,7 +24,10 @@ import { CancelledError, type CancelToken } from './cancellation';
 import { seededRandom, shuffleInPlace } from './random';
 import { normaliseRows } from './types/prototypes';
 import { readTypeVectors } from './model/modelDirectory';
-import { scoreEntities } from './metrics';
+import { choosePaired } from './adapters/pairedChoice';
+
+/** Paired bootstrap resamples of the held-out sentences behind an 'auto' choice. */
+const CHOICE_RESAMPLES = 1000;
 
 export interface SupportSet {
   sentences: LabeledSentence[];
@@ -70,6 +74,8 @@ export interface AdaptOptions {
   folds?: number;
   /** 'auto': held-out F1 points a method must gain over the simpler one before it is chosen. */
   choiceMargin?: number;
+  /** 'auto': share of paired bootstrap resamples of the held-out sentences in which it must also win (0: margin only). */
+  choiceConfidence?: number;
   /** 'auto': fine-tuning step counts compared on the held-out folds (early stopping); the largest is the budget. */
   stepChoices?: number[];
 }
@@ -98,6 +104,7 @@ const DEFAULTS = {
   seed: 1,
   folds: 3,
   choiceMargin: 1,
+  choiceConfidence: 0.9,
   stepChoices: [10, 20],
 };
 
@@ -386,8 +393,11 @@ export interface HeldOutChoice {
   chosen: { method: Exclude<AdaptMethod, 'auto'>; steps: number };
   /** Held-out micro-F1 (percent) of each candidate, e.g. {"none": 41.2, "lorahub": 40.8, "full@10": 43.0}. */
   scores: Record<string, number>;
+  /** Share of paired bootstrap resamples of the held-out sentences in which a candidate beat the choice before it. */
+  wins?: Record<string, number>;
   folds: number;
   margin: number;
+  confidence?: number;
 }
 
 export async function adapt(
@@ -541,19 +551,10 @@ async function chooseByHeldOut(run: Adaptation, batches: SupportBatch[], folds: 
     }
   }
   run.onProgress({ phase: 'choose', step: folds, total: folds });
-  const scores: Record<string, number> = {};
-  for (const [key, spans] of predicted) scores[key] = Number((100 * scoreEntities(gold, spans).micro.f1).toFixed(2));
-  // Candidates from simplest to most complex; each must beat the current choice by the margin.
-  let chosen: HeldOutChoice['chosen'] = { method: 'none', steps: 0 };
-  let best = scores.none;
-  const candidates: Array<[string, HeldOutChoice['chosen']]> = [];
-  if ('lorahub' in scores) candidates.push(['lorahub', { method: 'lorahub', steps: 0 }]);
-  for (const step of stepChoices) if (`full@${step}` in scores) candidates.push([`full@${step}`, { method: 'full', steps: step }]);
-  for (const [key, candidate] of candidates) {
-    if (scores[key] > best + o.choiceMargin) {
-      best = scores[key];
-      chosen = candidate;
-    }
-  }
-  return { chosen, scores, folds, margin: o.choiceMargin };
+  // Candidates from simplest to most complex; each must beat the current choice by the margin, reliably.
+  const methods = new Map<string, HeldOutChoice['chosen']>([['none', { method: 'none', steps: 0 }]]);
+  if (predicted.has('lorahub')) methods.set('lorahub', { method: 'lorahub', steps: 0 });
+  for (const step of stepChoices) if (predicted.has(`full@${step}`)) methods.set(`full@${step}`, { method: 'full', steps: step });
+  const choice = choosePaired(gold, predicted, [...methods.keys()], { margin: o.choiceMargin, confidence: o.choiceConfidence, resamples: CHOICE_RESAMPLES, seed: o.seed });
+  return { chosen: methods.get(choice.chosen)!, scores: choice.scores, wins: choice.wins, folds, margin: o.choiceMargin, confidence: o.choiceConfidence };
 }
