@@ -8,6 +8,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-divider/index.js';
 import type { PanelAdapter, PanelExample, PanelMessage, PanelRequest, PanelState } from '../src/extension/panel/panelProtocol';
+import { PendingRemovals } from './pendingRemovals';
 
 /** The adaptation methods the held-out choice picks from, in words. */
 const METHOD_NAMES: Record<string, string> = { none: 'prototypes only', lorahub: 'LoRAHub', full: 'LoRAHub + fine-tuning' };
@@ -23,6 +24,8 @@ let lastState: PanelState | undefined;
 /** The state without `adapting`, as JSON: when only the progress changes, only the progress is redrawn. */
 let lastStructure: string | undefined;
 let errorBox: HTMLElement | undefined;
+/** Removals asked for and not yet done: their buttons are disabled (a double click removes one sentence). */
+const removing = new PendingRemovals();
 
 function post(request: PanelRequest): void {
   dismissError(); // a new action: the previous error is about something else
@@ -138,18 +141,26 @@ function renderExamples(state: PanelState): HTMLElement {
   for (const example of state.examples) {
     const actions = el('div', { className: 'actions' });
     if (example.source) {
-      const where = example.source.line ? `${example.source.path}:${example.source.line}` : example.source.path;
-      const link = el('a', { text: where, title: `Open ${example.source.path} at this sentence`, className: 'source', key: `reveal:${example.index}` });
+      // In a multi-root workspace a file of another folder is shown with that folder's name.
+      const path = example.source.folder ? `${example.source.folder}/${example.source.path}` : example.source.path;
+      const where = example.source.line ? `${path}:${example.source.line}` : path;
+      const link = el('a', { text: where, title: `Open ${path} at this sentence`, className: 'source', key: `reveal:${example.id}` });
       link.setAttribute('href', '#');
       link.addEventListener('click', (e) => {
         e.preventDefault();
-        post({ type: 'reveal', index: example.index });
+        post({ type: 'reveal', id: example.id });
       });
       actions.append(link);
     } else {
       actions.append(el('span', { className: 'muted', text: 'source not recorded' }));
     }
-    actions.append(button('Remove', `remove:${example.index}`, () => post({ type: 'removeExample', index: example.index }), { secondary: true, title: 'Remove this sentence from the support set' }));
+    const remove = () => {
+      if (!removing.request(example.id)) return;
+      post({ type: 'removeExample', id: example.id });
+      if (lastState) render(lastState, true); // drawn disabled until the state without it arrives
+    };
+    const waiting = removing.has(example.id);
+    actions.append(button('Remove', `remove:${example.id}`, remove, { secondary: true, title: waiting ? 'Removing…' : 'Remove this sentence from the support set', disabled: waiting }));
     list.append(el('li', {}, sentence(example, colors), actions));
   }
   return section('examples', 'Examples', state.examples.length, list);
@@ -329,8 +340,13 @@ function showError(message: string): void {
 window.addEventListener('message', (event: MessageEvent<PanelMessage>) => {
   const message = event.data;
   if (!message || typeof message !== 'object') return;
-  if (message.type === 'state') render(message.state);
-  else if (message.type === 'error') showError(String(message.message));
+  if (message.type === 'state') {
+    const finished = removing.settle((Array.isArray(message.state?.examples) ? message.state.examples : []).map((e) => e.id));
+    render(message.state, finished);
+  } else if (message.type === 'error') {
+    showError(String(message.message));
+    if (removing.clear() && lastState) render(lastState, true);
+  }
 });
 
 vscode.postMessage({ type: 'ready' });

@@ -21,7 +21,7 @@ export function parseArgs(argv: string[], valueFlags: string[], booleanFlags: st
       const value = inline ?? argv[++i];
       if (value === undefined) throw new UsageError(`--${name} needs a value`);
       flags.set(name, value);
-    } else throw new UsageError(`unknown option --${name}`);
+    } else throw new UsageError(`unknown option --${printable(name)}`);
   }
   return { positional, flags };
 }
@@ -35,6 +35,21 @@ export function numberFlag(args: ParsedArgs, name: string, fallback: number): nu
   const v = stringFlag(args, name);
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${v}"`);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got ${printable(JSON.stringify(v))}`);
   return n;
+}
+
+/** A score threshold or probability: a number from 0 to 1. */
+export function probabilityFlag(args: ParsedArgs, name: string, fallback: number): number {
+  const n = numberFlag(args, name, fallback);
+  if (n < 0 || n > 1) throw new UsageError(`--${name} must be between 0 and 1 (scores are probabilities), got ${n}`);
+  return n;
+}
+
+/**
+ * `text` safe to print on a terminal: control characters (except line feeds) and the bidirectional
+ * formatting characters that can reorder what a terminal shows are written as \u{...} escapes.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\p{Cc}\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu, (c) => (c === '\n' ? c : `\\u{${c.codePointAt(0)!.toString(16)}}`));
 }

@@ -4,14 +4,18 @@ import { readConllFile } from '../core/data/conll';
 import type { TagScheme } from '../core/data/tagSchemes';
 import { scoreEntities, scoreSpansIgnoringType } from '../core/metrics';
 import { NerEngine } from '../core/engine';
-import { parseArgs, numberFlag, stringFlag, UsageError } from './args';
+import { parseArgs, numberFlag, probabilityFlag, stringFlag, UsageError } from './args';
 import { modelFlag } from './modelFlag';
 import { existsSync } from 'node:fs';
 import { ADAPT_METHODS, adaptEngine, loadFewShotContext } from './fewshot';
 import type { AdaptMethod } from '../core/adapt';
 import { harmoniseDocuments } from '../core/spans/oneTypePerName';
+import { ProgressLine, withEncoderProgress } from './progress';
 
 const SCHEMES = ['auto', 'iob1', 'iob2', 'bioes'];
+
+export const EVAL_USAGE =
+  'baner eval --test FILE [--model DIR] [--support FILE [--adapt auto|none|lorahub|full]] [--scheme auto|iob1|iob2|bioes] [--threshold X] [--one-type-per-name on|off|model] [--keep-above P] [--json] [--progress]';
 
 async function readLabelled(path: string, scheme: string) {
   if (!existsSync(path)) throw new UsageError(`cannot read ${path}: no such file`);
@@ -19,19 +23,19 @@ async function readLabelled(path: string, scheme: string) {
 }
 
 export async function evalCommand(argv: string[]): Promise<void> {
-  const args = parseArgs(argv, ['test', 'model', 'support', 'scheme', 'threshold', 'adapt', 'seed', 'one-type-per-name', 'keep-above'], ['json']);
+  const args = parseArgs(argv, ['test', 'model', 'support', 'scheme', 'threshold', 'adapt', 'seed', 'one-type-per-name', 'keep-above'], ['json', 'progress']);
   const testPath = stringFlag(args, 'test');
-  if (!testPath || args.positional.length > 0) throw new UsageError('usage: baner eval --test FILE [--model DIR] [--support FILE [--adapt auto|none|lorahub|full]] [--scheme auto|iob1|iob2|bioes] [--threshold X] [--one-type-per-name on|off|model] [--keep-above P] [--json]');
+  if (!testPath || args.positional.length > 0) throw new UsageError(`usage: ${EVAL_USAGE}`);
   const scheme = stringFlag(args, 'scheme') ?? 'auto';
   if (!SCHEMES.includes(scheme)) throw new UsageError(`--scheme must be one of ${SCHEMES.join(', ')}`);
-  const threshold = numberFlag(args, 'threshold', 0);
+  const threshold = probabilityFlag(args, 'threshold', 0);
+  const keepAbove = args.flags.has('keep-above') ? probabilityFlag(args, 'keep-above', 0) : undefined;
   const started = Date.now();
   if (!existsSync(testPath)) throw new UsageError(`cannot read ${testPath}: no such file`);
   const parsedTest = await readConllFile(testPath, { scheme: scheme as TagScheme | 'auto' });
   const test = parsedTest.sentences;
   const harmonise = stringFlag(args, 'one-type-per-name') ?? 'model';
   if (!['on', 'off', 'model'].includes(harmonise)) throw new UsageError('--one-type-per-name must be on, off or model (what the model records as measured to help)');
-  const keepAboveFlag = stringFlag(args, 'keep-above');
   const modelDir = modelFlag(args);
   const engine = await NerEngine.load(modelDir);
   const supportPath = stringFlag(args, 'support');
@@ -49,8 +53,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
 
   // One type per name within each -DOCSTART- document (the whole file when it has none).
   const harmonising = harmonise === 'model' ? engine.oneTypePerName : harmonise === 'on';
-  let raw = await engine.predictTokens(test.map((s) => s.tokens));
-  if (harmonising) raw = harmoniseDocuments(test.map((s) => s.tokens), raw, parsedTest.documentStarts, keepAboveFlag === undefined ? engine.keepOwnTypeAbove : numberFlag(args, 'keep-above', 0));
+  const progress = ProgressLine.create('baner eval', args.flags.has('progress'));
+  let raw = await withEncoderProgress(engine.runtime, progress, () => engine.predictTokens(test.map((s) => s.tokens)));
+  if (harmonising) raw = harmoniseDocuments(test.map((s) => s.tokens), raw, parsedTest.documentStarts, keepAbove ?? engine.keepOwnTypeAbove);
   const predicted = raw.map((list) => list.filter((s) => s.score >= threshold));
   const gold = test.map((s) => s.spans);
   const scores = scoreEntities(gold, predicted);

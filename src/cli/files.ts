@@ -1,9 +1,11 @@
-// Reading user-named files with messages that say what is wrong, not a stack trace.
-import { existsSync, statSync } from 'node:fs';
+// Reading user-named files with messages that say what is wrong, not a stack trace. A file that is not
+// UTF-8 text (a binary file, another encoding) is refused with the position of the first offending byte.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { decodeUtf8Text } from '../core/data/utf8Text';
 import { UsageError } from './args';
 
-export function readInputFile(path: string, read: (p: string, enc: 'utf8') => string): string {
+export function readInputFile(path: string): string {
   if (!existsSync(path)) throw new UsageError(`cannot read ${path}: no such file`);
   if (statSync(path).isDirectory()) throw new UsageError(`cannot read ${path}: it is a directory`);
-  return read(path, 'utf8');
+  return decodeUtf8Text(readFileSync(path), path);
 }

@@ -288,7 +288,7 @@ export class NerEngine {
     const entities: Entity[] = [];
     sentences.forEach((sentence, index) => {
       for (const span of found[index]!) {
-        if (span.score < threshold) continue;
+        if (!(span.score >= threshold)) continue; // a NaN score (a damaged type vector) never passes
         const start = sentence.start + span.start;
         const end = sentence.start + span.end;
         entities.push({ start, end, text: text.slice(start, end), label: span.label, score: span.score, typeProbability: span.typeProbability });

@@ -17,6 +17,7 @@ import { registerSupportPanel } from './panel/panelHost';
 import type { SupportExample } from '../core/support/supportFile';
 import { SupportPanel } from './panel/supportPanel';
 import type { PanelRequest, PanelState } from './panel/panelProtocol';
+import { workspaceAccess, type WorkspaceAccess } from './workspaceAccess';
 
 let client: EngineClient | undefined;
 
@@ -64,19 +65,29 @@ export function activate(context: vscode.ExtensionContext): BanerApi {
     }),
   );
 
-  // The support set and adapters live in the first workspace folder.
+  // The support set and adapters live in the first workspace folder; nothing of it is read in Restricted Mode.
   let store: SupportStore | undefined;
+  let access: WorkspaceAccess = { kind: 'none' };
+  let accessReported: string | undefined;
   const labelDecorations = new LabelDecorations();
   const openStore = () => {
     store?.dispose();
     const folder = vscode.workspace.workspaceFolders?.[0];
-    store = folder && new SupportStore(folder);
+    access = workspaceAccess(folder?.uri, vscode.workspace.isTrusted);
+    if ((access.kind === 'restricted' || access.kind === 'virtual') && accessReported !== access.reason) {
+      log(access.reason);
+      void vscode.window.showWarningMessage(`BANER: ${access.reason}`);
+      accessReported = access.reason;
+    }
+    store = folder && access.kind === 'allowed' ? new SupportStore(folder, log) : undefined;
     const show = (examples: SupportExample[]) => {
       labelDecorations.show(examples);
       engine.setSupport(examples);
     };
+    labelDecorations.setStale(undefined);
     if (store) {
       store.onDidChange(show);
+      store.onDidChangeProblem((problem) => labelDecorations.setStale(problem));
       try {
         show(store.read());
       } catch (error) {
@@ -86,8 +97,12 @@ export function activate(context: vscode.ExtensionContext): BanerApi {
     } else show([]);
   };
   openStore();
-  const registry = new AdapterRegistry(() => store?.adaptersRoot, context.workspaceState, engine, () => highlighter.refreshAll());
-  const adapt = new AdaptCommand(context.asAbsolutePath('dist/adaptWorker.js'), modelDir, () => store, registry, log);
+  const registry = new AdapterRegistry(() => (access.kind === 'allowed' ? access.folder : undefined), context.workspaceState, engine, () => highlighter.refreshAll(), log);
+  const adaptersProblem = registry.rootProblem();
+  if (adaptersProblem) void vscode.window.showWarningMessage(`BANER: the workspace's adapters are not used: ${adaptersProblem}`);
+  const adapt = new AdaptCommand(context.asAbsolutePath('dist/adaptWorker.js'), modelDir, () => store, registry, log, () =>
+    access.kind === 'restricted' || access.kind === 'virtual' ? access.reason : undefined,
+  );
   const statusBar = new StatusBar(engine, highlighter, adapt);
   const panel = registerSupportPanel(context, { store: () => store, registry, adapt, engine, log });
 
@@ -109,13 +124,25 @@ export function activate(context: vscode.ExtensionContext): BanerApi {
     ...adapt.register(),
     ...panel.disposables,
     vscode.workspace.onDidChangeWorkspaceFolders(() => openStore()),
+    // Trusting the workspace lifts Restricted Mode: its support set and remembered adapter are loaded now.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      openStore();
+      registry.refresh();
+      void registry.restore();
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SECTION)) return;
       const config = readConfig();
       if ((e.affectsConfiguration(`${SECTION}.modelPath`) && modelDir() !== engine.modelDirectory) || e.affectsConfiguration(`${SECTION}.backend`)) {
+        // An adapter belongs to a base model: after a switch it is re-applied (and forgotten if it does not fit).
+        // When the new model fails to load, the remembered adapter is kept for the next model that loads.
         engine.load(modelDir(), config.backend).then(
-          () => registry.restore(log).then(() => highlighter.refreshAll()),
-          (error: Error) => void vscode.window.showErrorMessage(`BANER: ${error.message}`),
+          () => registry.restore().then(() => highlighter.refreshAll()),
+          (error: Error) => {
+            log(`model switch failed: ${error.message}`);
+            registry.refresh();
+            void vscode.window.showErrorMessage(`BANER: ${error.message}`);
+          },
         );
       } else if (e.affectsConfiguration(`${SECTION}.confidenceThreshold`)) {
         highlighter.refreshAll();
@@ -124,7 +151,7 @@ export function activate(context: vscode.ExtensionContext): BanerApi {
     }),
   );
 
-  void registry.restore(log).then(() => highlighter.autoHighlightVisible());
+  void registry.restore().then(() => highlighter.autoHighlightVisible());
   log(`activated in ${Date.now() - started} ms; model directory ${engine.modelDirectory}`);
   return {
     entitiesOf(uri) {

@@ -1,4 +1,7 @@
 // Which documents are highlighted, with what; re-highlights them (debounced) as they change.
+// Results are only ever kept from the latest job of a document and the current generation: a refresh (another
+// model, adapter or threshold) starts a new generation, drops pending edits and their timers, and whatever an
+// older job returns afterwards is dropped, never spliced onto or drawn over newer entities.
 import * as vscode from 'vscode';
 import type { Entity } from '../worker/protocol';
 import { CancelledError, type EngineClient } from './engineClient';
@@ -44,12 +47,22 @@ export function entityAt(entities: readonly Entity[], offset: number): Entity | 
   return undefined;
 }
 
+/** Entities and the generation of the model settings they were computed with. */
+interface HighlightState extends DocumentEntities {
+  generation: number;
+}
+
 export class Highlighter implements vscode.Disposable {
-  private readonly highlighted = new Map<string, DocumentEntities>();
+  private readonly highlighted = new Map<string, HighlightState>();
   private readonly running = new Map<string, AbortController>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Documents edited since their last highlight: entities shifted to the current text, and what changed. */
-  private readonly edited = new Map<string, DocumentEntities & { dirty: Range }>();
+  private readonly edited = new Map<string, HighlightState & { dirty: Range }>();
+  /** Bumped by every refresh (model, adapter or threshold changed): results of older generations are dropped. */
+  private generation = 0;
+  /** The latest job started per document (a full run or a region re-highlight); only its result is kept. */
+  private readonly latestJob = new Map<string, number>();
+  private jobCount = 0;
   /** Highlighted documents not on screen when the model changed: re-highlighted when shown. */
   private readonly stale = new Set<string>();
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -100,17 +113,19 @@ export class Highlighter implements vscode.Disposable {
     const controller = new AbortController();
     this.running.set(k, controller);
     const version = document.version;
+    const current = this.startJob(k);
     this.emitBusy();
     const started = performance.now();
     try {
-      await this.highlightVisibleFirst(document, text, version, config.confidenceThreshold, controller.signal, started, trigger);
+      await this.highlightVisibleFirst(document, text, version, config.confidenceThreshold, controller.signal, started, trigger, current);
       const entities = await this.client.highlight(text, {
         threshold: config.confidenceThreshold,
         signal: controller.signal,
         onProgress: (step, total) => this.emitBusy(`${step}/${total}`),
       });
       if (document.isClosed || document.version !== version) return undefined; // an edit follows with its own run
-      this.highlighted.set(k, { version, entities });
+      if (!current()) return undefined; // a newer job or a refresh superseded this one
+      this.highlighted.set(k, { version, entities, generation: this.generation });
       this.draw(k, entities);
       this.painted.fire({ uri: k, scope: 'full', ms: performance.now() - started, trigger });
       this.log(`${trigger}: ${entities.length} entities in ${name} (${Math.round(performance.now() - started)} ms)`);
@@ -129,7 +144,7 @@ export class Highlighter implements vscode.Disposable {
    * In a long document, the lines on screen come first: they are highlighted on their own (a few sentences,
    * milliseconds) before the whole text, whose run then finds those sentences in the worker's cache.
    */
-  private async highlightVisibleFirst(document: vscode.TextDocument, text: string, version: number, threshold: number, signal: AbortSignal, started: number, trigger: HighlightTrigger): Promise<void> {
+  private async highlightVisibleFirst(document: vscode.TextDocument, text: string, version: number, threshold: number, signal: AbortSignal, started: number, trigger: HighlightTrigger, current: () => boolean): Promise<void> {
     if (text.length < VISIBLE_FIRST_CHARS) return;
     const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
     const visible = editor?.visibleRanges[0];
@@ -139,7 +154,7 @@ export class Highlighter implements vscode.Disposable {
     const start = document.offsetAt(new vscode.Position(firstLine, 0));
     const end = document.offsetAt(document.lineAt(lastLine).range.end);
     const entities = await this.client.highlight(text.slice(start, end), { threshold, signal });
-    if (document.isClosed || document.version !== version) return;
+    if (document.isClosed || document.version !== version || !current()) return;
     this.draw(key(document), offsetSpans(entities, start));
     this.painted.fire({ uri: document.uri.toString(), scope: 'visible', ms: performance.now() - started, trigger });
   }
@@ -160,13 +175,30 @@ export class Highlighter implements vscode.Disposable {
    * the others when they are shown again.
    */
   refreshAll(): void {
+    // A new generation: what is pending or running was computed, or is being computed, with the old settings.
+    this.generation++;
+    const followed = new Set([...this.highlighted.keys(), ...this.running.keys(), ...this.timers.keys()]);
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    this.edited.clear();
+    for (const controller of this.running.values()) controller.abort();
+    this.running.clear();
+    this.emitBusy();
     const visible = new Set(vscode.window.visibleTextEditors.map((e) => key(e.document)));
     for (const document of vscode.workspace.textDocuments) {
       const k = key(document);
-      if (!this.highlighted.has(k)) continue;
+      if (!followed.has(k)) continue;
       if (visible.has(k)) this.run(document, 'settings');
       else this.stale.add(k);
     }
+  }
+
+  /** Starts a job on document `k`; the function returned says whether its result may still be used. */
+  private startJob(k: string): () => boolean {
+    const job = ++this.jobCount;
+    const generation = this.generation;
+    this.latestJob.set(k, job);
+    return () => this.generation === generation && this.latestJob.get(k) === job;
   }
 
   /** Highlights visible documents that `baner.autoHighlight` asks for and that are not highlighted yet. */
@@ -186,8 +218,9 @@ export class Highlighter implements vscode.Disposable {
 
   private onDidChange(e: vscode.TextDocumentChangeEvent): void {
     const k = key(e.document);
-    if (e.contentChanges.length === 0 || !(this.highlighted.has(k) || this.running.has(k))) return;
+    if (e.contentChanges.length === 0 || !(this.highlighted.has(k) || this.running.has(k) || this.timers.has(k))) return;
     this.running.get(k)?.abort();
+    this.running.delete(k);
     this.trackEdit(k, e);
     clearTimeout(this.timers.get(k));
     this.timers.set(
@@ -206,8 +239,9 @@ export class Highlighter implements vscode.Disposable {
    */
   private trackEdit(k: string, e: vscode.TextDocumentChangeEvent): void {
     const previous = this.edited.get(k) ?? this.highlighted.get(k);
-    // Without entities that match the text before this change (a run was still going), start over.
-    if (!previous || previous.version !== e.document.version - 1) {
+    // Without entities that match the text before this change (a run was still going) and the current settings
+    // (a refresh is under way), start over: a region re-highlight must not be spliced onto another model's entities.
+    if (!previous || previous.version !== e.document.version - 1 || previous.generation !== this.generation) {
       this.edited.delete(k);
       return;
     }
@@ -219,7 +253,7 @@ export class Highlighter implements vscode.Disposable {
       entities = shiftSpans(entities, change);
       dirty = growDirty(dirty, change);
     }
-    this.edited.set(k, { version: e.document.version, entities, dirty: dirty! });
+    this.edited.set(k, { version: e.document.version, entities, dirty: dirty!, generation: previous.generation });
   }
 
   /** Re-highlights the sentences around the edits of `document` (the whole text when that is not possible). */
@@ -227,7 +261,9 @@ export class Highlighter implements vscode.Disposable {
     const k = key(document);
     const edited = this.edited.get(k);
     this.edited.delete(k);
-    if (!edited || edited.version !== document.version || edited.dirty.end - edited.dirty.start > MAX_INCREMENTAL_CHARS) {
+    // A run started since the last edit (edits abort runs) covers this version already.
+    if (this.running.has(k)) return;
+    if (!edited || edited.version !== document.version || edited.generation !== this.generation || edited.dirty.end - edited.dirty.start > MAX_INCREMENTAL_CHARS) {
       this.run(document, 'edit');
       return;
     }
@@ -238,12 +274,13 @@ export class Highlighter implements vscode.Disposable {
     const region = sentenceAround(text, Math.max(0, core.start - 2), Math.min(text.length, core.end + 2)) ?? core;
     const controller = new AbortController();
     this.running.set(k, controller);
+    const current = this.startJob(k);
     this.emitBusy();
     try {
       const fresh = await this.client.highlight(text.slice(region.start, region.end), { threshold: readConfig(document).confidenceThreshold, signal: controller.signal });
-      if (document.isClosed || document.version !== edited.version) return;
+      if (document.isClosed || document.version !== edited.version || !current()) return;
       const entities = spliceRegion(edited.entities, region, offsetSpans(fresh, region.start));
-      this.highlighted.set(k, { version: edited.version, entities });
+      this.highlighted.set(k, { version: edited.version, entities, generation: edited.generation });
       this.draw(k, entities);
       this.painted.fire({ uri: k, scope: 'full', ms: performance.now() - started, trigger: 'edit' });
       this.log(`edit: ${region.end - region.start} characters around the change re-highlighted in ${Math.round(performance.now() - started)} ms`);
@@ -275,6 +312,7 @@ export class Highlighter implements vscode.Disposable {
     this.highlighted.delete(k);
     this.edited.delete(k);
     this.stale.delete(k);
+    this.latestJob.delete(k);
   }
 
   private emitBusy(progress?: string): void {
@@ -288,6 +326,7 @@ export class Highlighter implements vscode.Disposable {
     this.timers.clear();
     this.highlighted.clear();
     this.edited.clear();
+    this.latestJob.clear();
     this.busyListeners.clear();
     this.painted.dispose();
     for (const s of this.subscriptions) s.dispose();

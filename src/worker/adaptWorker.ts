@@ -68,7 +68,7 @@ if (port) {
     const hub =
       request.options.method === 'none'
         ? []
-        : loadHub([join(request.modelDir, 'adapters')], { id: base.manifest.id, hash: base.hash }, request.options.name, request.hubRoots ?? [], (dir) => skipped.push(dir));
+        : loadHub([join(request.modelDir, 'adapters')], { id: base.manifest.id, hash: base.hash }, request.options.name, request.hubRoots ?? [], (dir, reason) => skipped.push(`${dir}: ${reason}`));
     const progress = throttledProgress((p) => port!.postMessage({ type: 'progress', ...p }));
     // The support-set score. With 'auto' it is the chosen method's k-fold held-out F1 (each fold predicted by
     // an adapter and prototypes built without it). Otherwise the adapter saw every sentence, so only the

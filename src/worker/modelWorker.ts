@@ -90,9 +90,16 @@ async function load(modelDir: string, threads: number | undefined, preference: E
   }
 }
 
+/** Drops request `id` if its cancel has arrived, telling the host so that its watchdog knows the worker moved on. */
+function droppedAfterCancel(id: number): boolean {
+  if (!cancelled.has(id)) return false;
+  send({ type: 'cancelled', id });
+  return true;
+}
+
 async function highlight(id: number, text: string, threshold: number): Promise<void> {
   try {
-    if (cancelled.has(id)) return;
+    if (droppedAfterCancel(id)) return;
     if (!engine) throw new Error(loadError ? `no model loaded: ${loadError}` : 'no model loaded');
     const started = performance.now();
     const chunks = splitIntoChunks(text, CHUNK_CHARS);
@@ -105,7 +112,7 @@ async function highlight(id: number, text: string, threshold: number): Promise<v
         // Let a pending cancel message in before the next chunk.
         await new Promise((resolve) => setImmediate(resolve));
       }
-      if (cancelled.has(id)) return;
+      if (droppedAfterCancel(id)) return;
     }
     send({ type: 'result', id, entities, elapsedMs: Math.round(performance.now() - started) });
   } catch (error) {
@@ -119,7 +126,7 @@ async function highlight(id: number, text: string, threshold: number): Promise<v
 async function useAdapter(id: number, dir: string | null): Promise<void> {
   try {
     if (!engine) throw new Error(loadError ? `no model loaded: ${loadError}` : 'no model loaded');
-    const adapter = dir === null ? undefined : loadAdapter(dir, { id: engine.manifest.id, hash: baseModelHash(engine.dir) });
+    const adapter = dir === null ? undefined : loadAdapter(dir, { id: engine.manifest.id, hash: baseModelHash(engine.dir) }, { spanDims: engine.typeSpace.dims });
     await engine.useAdapter(adapter);
     supportIndex = undefined;
     send({ type: 'adapter', id, adapter: engine.activeAdapter ?? null, labels: engine.labels });
@@ -130,7 +137,7 @@ async function useAdapter(id: number, dir: string | null): Promise<void> {
 
 async function nearest(id: number, sentence: string, start: number, end: number, label: string): Promise<void> {
   try {
-    if (cancelled.has(id)) return;
+    if (droppedAfterCancel(id)) return;
     if (!engine) throw new Error('no model loaded');
     const current = engine;
     supportIndex ??= SupportIndex.build(current, supportExamples);

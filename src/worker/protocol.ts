@@ -18,8 +18,11 @@ export type WorkerRequest =
   | { type: 'support'; examples: SupportExample[] }
   /** The support mention of `label` nearest to [start, end) of `sentence`; answered by `nearest` or `error`. */
   | { type: 'nearest'; id: number; sentence: string; start: number; end: number; label: string }
-  /** Drop request `id` if it has not finished; no answer follows for it. */
+  /** Drop request `id` if it has not finished: answered by `cancelled` when it was dropped, else by its usual answer. */
   | { type: 'cancel'; id: number };
+
+/** The requests with an id that the worker answers once each, in the order they arrive. */
+export type AnsweredRequest = Extract<WorkerRequest, { type: 'highlight' | 'adapter' | 'nearest' }>;
 
 export interface ModelReady {
   model: string;
@@ -39,6 +42,8 @@ export type WorkerEvent =
   | { type: 'result'; id: number; entities: Entity[]; elapsedMs: number }
   | { type: 'adapter'; id: number; adapter: string | null; labels: string[] }
   | { type: 'nearest'; id: number; mention: NearestMention | null }
+  /** Request `id` was dropped after its cancel: the worker has moved on (the host's watchdog waits for this). */
+  | { type: 'cancelled'; id: number }
   /** A failed request (with its id) or a failed load (without). */
   | { type: 'error'; id?: number; message: string }
   | { type: 'progress'; id: number; phase: 'highlight'; step: number; total: number };

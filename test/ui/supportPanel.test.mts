@@ -36,8 +36,8 @@ const STATE: PanelState = {
     { label: 'PER', color: '#3b7dd8', count: 1 },
   ],
   examples: [
-    { index: 0, text: 'She takes Glucophage for diabetes and Norvasc for blood pressure.', spans: [{ start: 10, end: 20, label: 'DRUG' }, { start: 38, end: 45, label: 'DRUG' }], rejected: [], source: { path: 'clinic-notes.md', offset: 420, line: 9 } },
-    { index: 1, text: `Dr. Hart added Jardiance ${HOSTILE} and Advil.`, spans: [{ start: 0, end: 8, label: 'PER' }, { start: 15, end: 24, label: 'DRUG' }], rejected: [{ start: 25 + HOSTILE.length + 5, end: 25 + HOSTILE.length + 10 }] },
+    { id: '0123456789abcdef', text: 'She takes Glucophage for diabetes and Norvasc for blood pressure.', spans: [{ start: 10, end: 20, label: 'DRUG' }, { start: 38, end: 45, label: 'DRUG' }], rejected: [], source: { path: 'clinic-notes.md', offset: 420, line: 9 } },
+    { id: 'fedcba9876543210', text: `Dr. Hart added Jardiance ${HOSTILE} and Advil.`, spans: [{ start: 0, end: 8, label: 'PER' }, { start: 15, end: 24, label: 'DRUG' }], rejected: [{ start: 25 + HOSTILE.length + 5, end: 25 + HOSTILE.length + 10 }] },
   ],
   adapters: [
     { name: 'clinic', active: true, baseModel: 'baner-default-conll03', created: '2026-11-24T21:08:29.000Z', types: ['DRUG'], supportSentences: 2, supportMentions: 4, supportF1: 0.8333 },
@@ -171,8 +171,20 @@ test('the page loads under its CSP, says ready and renders the state with user c
 });
 
 test('each control posts its request', async () => {
-  assert.deepEqual(await click(page.locator('#examples a.source')), { type: 'reveal', index: 0 });
-  assert.deepEqual(await click(page.locator('#examples li').nth(1).locator('vscode-button', { hasText: 'Remove' })), { type: 'removeExample', index: 1 });
+  assert.deepEqual(await click(page.locator('#examples a.source')), { type: 'reveal', id: '0123456789abcdef' });
+  const remove = page.locator('#examples li').nth(1).locator('vscode-button', { hasText: 'Remove' });
+  assert.deepEqual(await click(remove), { type: 'removeExample', id: 'fedcba9876543210' });
+  // Until a state without that sentence arrives, its button is disabled: a second click asks nothing.
+  assert.equal(await remove.getAttribute('disabled'), '');
+  await remove.click({ force: true });
+  await send({ type: 'state', state: STATE }); // a state sent before the removal: still waiting
+  assert.equal(await remove.getAttribute('disabled'), '');
+  assert.deepEqual(await posted(), []);
+  await send({ type: 'state', state: { ...STATE, examples: STATE.examples.slice(0, 1) } });
+  await page.locator('#examples li').nth(1).waitFor({ state: 'detached' });
+  await send({ type: 'state', state: STATE });
+  await page.locator('#examples li').nth(1).waitFor();
+  assert.equal(await remove.getAttribute('disabled'), null, 'usable again once the removal is done');
   const other = page.locator('#adapters li.adapter').nth(1);
   assert.deepEqual(await click(other.locator('vscode-button', { hasText: 'Activate' })), { type: 'activate', name: '<b>bold</b>' });
   assert.deepEqual(await click(other.locator('vscode-button', { hasText: 'Delete' })), { type: 'delete', name: '<b>bold</b>' });

@@ -78,3 +78,92 @@ test('missing and malformed files fail with a clear message and a non-zero exit'
   const unknown = baner('frobnicate');
   assert.equal(unknown.status, 2);
 });
+
+test('binary or non-UTF-8 input is refused with a byte position, before any model is loaded', () => {
+  const binary = join(tmp, 'image.bin');
+  writeFileSync(binary, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]));
+  const b = baner('highlight', binary);
+  assert.equal(b.status, 1);
+  assert.match(b.stderr, /image\.bin: looks like a binary file, not text \(a NUL byte at byte offset 8, line 3/);
+  const latin1 = join(tmp, 'latin1.txt');
+  writeFileSync(latin1, Buffer.from('Gr\xfc\xdfe aus M\xfcnchen\n', 'latin1'));
+  const l = baner('highlight', latin1);
+  assert.equal(l.status, 1);
+  assert.match(l.stderr, /latin1\.txt: is not UTF-8 text \(an invalid byte sequence at byte offset 2, line 1/);
+  assert.equal(l.stdout, '');
+});
+
+test('errors give positions and never echo the input: a CoNLL file with control characters and a bidi override', () => {
+  const bad = join(tmp, 'evil.conll');
+  // A terminal escape in a token and a right-to-left override in a tag.
+  writeFileSync(bad, 'ok\tO\nhi\x1b]0;pwned\x07\tO\nx\tB-\u202Eevil\n');
+  const r = baner('eval', '--test', bad);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /evil\.conll:2:3: a token may not contain a control character/);
+  assert.doesNotMatch(r.stderr, /pwned|\x1b|\x07/);
+  writeFileSync(bad, 'ok\tO\nx\tB-\u202Eevil\n');
+  const tag = baner('eval', '--test', bad);
+  assert.match(tag.stderr, /evil\.conll:2:5: invalid NER tag/);
+  assert.doesNotMatch(tag.stderr, /evil\b.*evil|\u202E/);
+  // Arguments echoed in usage errors are escaped too.
+  const arg = baner('highlight', join(tmp, 'doc.txt'), '--threshold', '\x1b[31mred');
+  assert.equal(arg.status, 2);
+  assert.doesNotMatch(arg.stderr, /\x1b/);
+});
+
+test('thresholds outside 0..1 are refused', () => {
+  const file = join(tmp, 'short.txt');
+  writeFileSync(file, 'Paris .\n');
+  for (const value of ['1.5', '-0.1', '50', 'NaN', '', 'abc']) {
+    const r = baner('highlight', file, '--threshold', value);
+    assert.equal(r.status, 2, `--threshold ${JSON.stringify(value)}: ${r.stderr}`);
+    assert.match(r.stderr, /--threshold must be (between 0 and 1|a number)/);
+  }
+  const e = baner('eval', '--test', join(tmp, 'nope.conll'), '--keep-above', '2');
+  assert.equal(e.status, 2);
+  assert.match(e.stderr, /--keep-above must be between 0 and 1/);
+});
+
+test('--help after a command prints that command\'s help', () => {
+  for (const [args, usage] of [
+    [['highlight', '--help'], /baner highlight FILE/],
+    [['eval', '--test', 'x.conll', '--help'], /baner eval --test FILE/],
+    [['sample-support', '-h'], /baner sample-support --from FILE/],
+    [['bench-fewshot', '--help'], /baner bench-fewshot/],
+  ] as const) {
+    const r = baner(...args);
+    assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stdout, usage);
+    assert.doesNotMatch(r.stdout, args[0] === 'highlight' ? /baner eval/ : /baner highlight/, 'only that command');
+  }
+});
+
+test('TAB-separated output escapes TABs and line breaks in entity text; --progress reports on stderr', () => {
+  const text = 'Reporters in New\nYork said that Kenya Airways will fly to Amsterdam on Friday .\nAngela Merkel met Emmanuel Macron in Paris .\n';
+  const file = join(tmp, 'multiline.txt');
+  writeFileSync(file, text);
+  const r = baner('highlight', file, '--model', 'models/cnn', '--progress');
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  const unescape = (field: string) => field.replace(/\\(u\{[0-9a-f]+\}|.)/g, (_, c: string) => (c[0] === 'u' ? String.fromCodePoint(parseInt(c.slice(2, -1), 16)) : ({ t: '\t', n: '\n', r: '\r' } as Record<string, string>)[c] ?? c));
+  for (const line of lines) {
+    const fields = line.split('\t');
+    assert.equal(fields.length, 5, JSON.stringify(line));
+    assert.equal(unescape(fields[4]), text.slice(Number(fields[0]), Number(fields[1])));
+  }
+  assert.ok(lines.some((l) => l.endsWith('\tNew\\nYork')), r.stdout);
+  assert.match(r.stderr, /^baner highlight: 100% \(2 of 2 sentences, \d+ s\)$/m);
+  // Without --progress and without a terminal, stderr has no progress line.
+  const quiet = baner('highlight', file, '--model', 'models/cnn');
+  assert.doesNotMatch(quiet.stderr, /%/);
+  assert.equal(quiet.stdout, r.stdout);
+});
+
+test('eval --progress reports the sentences predicted on stderr', () => {
+  const small = join(tmp, 'tiny.conll');
+  writeFileSync(small, 'Angela\tB-PER\nMerkel\tI-PER\nvisited\tO\nParis\tB-LOC\n\nKenya\tB-ORG\nAirways\tI-ORG\n');
+  const r = baner('eval', '--model', 'models/cnn', '--test', small, '--json', '--progress');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^baner eval: 100% \(2 of 2 sentences, \d+ s\)$/m);
+  assert.equal(JSON.parse(r.stdout.trim()).sentences, 2);
+});

@@ -1,15 +1,27 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { ConllFormatError, formatConll, parseConll, readConllFile } from '../../src/core/data/conll';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConllFormatError, conllTokenProblem, formatConll, parseConll, readConllFile } from '../../src/core/data/conll';
+import { TextEncodingError } from '../../src/core/data/utf8Text';
 import { convertTags, detectScheme, spansToTags, tagsToSpans, type TagScheme } from '../../src/core/data/tagSchemes';
 import { SpanJsonlError, formatSpanJsonl, parseSpanJsonl, sentenceToText, textToSentence } from '../../src/core/data/spanJsonl';
 import { tokenize } from '../../src/core/text/tokenize';
 import type { LabeledSentence, TokenSpan } from '../../src/core/types';
-
-const DATA = '/work/shared/data';
+import { dataPath } from './dataPath';
 
 const span = (start: number, end: number, label: string): TokenSpan => ({ start, end, label });
+
+/** Sentences per CrossNER file (../shared/data/README.md). */
+const CROSSNER_SENTENCES: Record<string, Record<'train' | 'dev' | 'test', number>> = {
+  ai: { train: 100, dev: 350, test: 431 },
+  literature: { train: 100, dev: 400, test: 416 },
+  music: { train: 100, dev: 380, test: 465 },
+  politics: { train: 200, dev: 541, test: 651 },
+  science: { train: 200, dev: 450, test: 543 },
+  conll2003: { train: 14041, dev: 3250, test: 3453 },
+};
 
 test('tagsToSpans: IOB1 starts entities with I- and separates same-type neighbours with B-', () => {
   assert.deepEqual(tagsToSpans(['I-PER', 'I-PER', 'B-PER', 'O', 'I-LOC', 'I-ORG'], 'iob1'), [
@@ -72,7 +84,7 @@ test('formatConll/parseConll: round trip for every scheme and column count, with
 });
 
 test('parseConll: CRLF, whitespace-only breaks, tabs, several documents', () => {
-  const content = '-DOCSTART- -X- -X- O\r\n\r\nJapan NNP I-NP I-LOC\r\nwins VBZ I-VP O\r\n\t\r\n-DOCSTART- -X- -X- O\r\n\r\nNew\tB-LOC\r\nYork\tI-LOC\r\n   \r\nok O\r\n';
+  const content = '-DOCSTART- -X- -X- O\r\n\r\nJapan NNP I-NP I-LOC\r\nwins VBZ I-VP O\r\n\t\r\n-DOCSTART-\tO\r\n\r\nNew\tNNP\tI-NP\tB-LOC\r\nYork\tNNP\tI-NP\tI-LOC\r\n   \r\nok -X- -X- O\r\n';
   const read = parseConll(content, { scheme: 'iob2' });
   assert.equal(read.documents, 2);
   assert.deepEqual(read.sentences, [
@@ -90,8 +102,8 @@ test('parseConll: malformed input names the file and line', () => {
     );
   };
   expectError('EU B-ORG\nrejects O\nlonely\n', 3, /token and a tag/);
-  expectError('EU B-ORG\n\nJohn X-PER\n', 3, /X-PER/);
-  expectError('EU B-ORG\nJohn B-\n', 2, /B-/);
+  expectError('EU B-ORG\n\nJohn X-PER\n', 3, /bad\.conll:3:6: invalid NER tag/);
+  expectError('EU B-ORG\nJohn B-\n', 2, /invalid NER tag/);
   expectError('Pink B-creative-work,B-person\n', 1, /alternatives/);
   expectError('', 1, /no sentences/);
   expectError('-DOCSTART- -X- -X- O\n\n', 3, /no sentences/);
@@ -107,9 +119,8 @@ function mentionCounts(sentences: LabeledSentence[]): Record<string, number> {
   return counts;
 }
 
-const testb = `${DATA}/conll2003/original/eng.testb`;
-test('real data: CoNLL-2003 eng.testb (IOB1, 4 columns)', { skip: !existsSync(testb) && 'shared data missing' }, async () => {
-  const read = await readConllFile(testb);
+test('real data: CoNLL-2003 eng.testb (IOB1, 4 columns)', async () => {
+  const read = await readConllFile(dataPath('conll2003/original/eng.testb'));
   assert.equal(read.scheme, 'iob1');
   assert.equal(read.documents, 231);
   assert.equal(read.sentences.length, 3453);
@@ -120,14 +131,102 @@ test('real data: CoNLL-2003 eng.testb (IOB1, 4 columns)', { skip: !existsSync(te
   assert.deepEqual(again.sentences, read.sentences);
 });
 
-const wnutTrain = `${DATA}/wnut17/wnut17train.conll`;
-test('real data: WNUT-17 train (IOB2, TAB, TAB-only sentence breaks)', { skip: !existsSync(wnutTrain) && 'shared data missing' }, async () => {
-  const read = await readConllFile(wnutTrain);
+test('real data: WNUT-17 train (IOB2, TAB, TAB-only sentence breaks)', async () => {
+  const read = await readConllFile(dataPath('wnut17/wnut17train.conll'));
   assert.equal(read.scheme, 'iob2');
   assert.equal(read.sentences.length, 3394);
   const counts = mentionCounts(read.sentences);
   assert.equal(Object.values(counts).reduce((sum, count) => sum + count, 0), 1975);
   assert.deepEqual(counts, { person: 660, location: 548, group: 264, corporation: 221, product: 142, 'creative-work': 140 });
+});
+
+/** Every gold file of the shared data, with its sentence count from ../shared/data/README.md. */
+const REAL_FILES: Array<[string, number]> = [
+  ['conll2003/original/eng.train', 14041],
+  ['conll2003/original/eng.testa', 3250],
+  ['conll2003/conllpp/conllpp_train.txt', 14041],
+  ['conll2003/conllpp/conllpp_dev.txt', 3250],
+  ['conll2003/conllpp/conllpp_test.txt', 3453],
+  ['wnut17/emerging.dev.conll', 1009],
+  ['wnut17/emerging.test.annotated', 1287],
+  ...['ai', 'literature', 'music', 'politics', 'science', 'conll2003'].flatMap((domain) =>
+    (['train', 'dev', 'test'] as const).map((split): [string, number] => [`crossner/${domain}/${split}.txt`, CROSSNER_SENTENCES[domain][split]]),
+  ),
+];
+
+test('real data: every CoNLL-2003, WNUT-17 and CrossNER gold file parses under the strict reader', async () => {
+  for (const [file, sentences] of REAL_FILES) {
+    const read = await readConllFile(dataPath(file));
+    assert.equal(read.sentences.length, sentences, file);
+  }
+  // The test file with comma-separated alternative tags is not a gold file, and says so.
+  await assert.rejects(readConllFile(dataPath('wnut17/emerging.test.conll')), /alternatives/);
+});
+
+test('parseConll: a stray TAB in a 4-column line is whitespace like the spaces, not a token "wins VBZ" of type "VP O"', () => {
+  const good = 'Japan NNP I-NP I-LOC\nwins VBZ I-VP O\n\nin IN I-PP O\nAsia NNP I-NP I-LOC\n';
+  const expected = [
+    { tokens: ['Japan', 'wins'], spans: [span(0, 1, 'LOC')] },
+    { tokens: ['in', 'Asia'], spans: [span(1, 2, 'LOC')] },
+  ];
+  assert.deepEqual(parseConll(good).sentences, expected);
+  // Before: a TAB anywhere made that line TAB-separated, so it read the token "wins VBZ" tagged "I-VP O".
+  assert.deepEqual(parseConll(good.replace('wins VBZ I-VP', 'wins VBZ\tI-VP')).sentences, expected);
+  assert.deepEqual(parseConll(good.replace('in IN', 'in\tIN')).sentences, expected);
+  // In a TAB-separated file a space inside a token separates too: the line has a column too many.
+  assert.throws(() => parseConll('New\tB-LOC\nYork City\tI-LOC\n', { fileName: 'f' }), /f:2:11: 3 columns where the file has 2 \(line 1\)/);
+});
+
+test('parseConll: extra or missing columns are errors, not ignored; one whitespace rule for every line', () => {
+  assert.throws(() => parseConll('EU NNP I-NP B-ORG\nrejects VBZ I-VP O extra\n'), (e: unknown) => e instanceof ConllFormatError && e.line === 2 && e.column === 20);
+  assert.throws(() => parseConll('EU NNP I-NP B-ORG\nrejects O\n'), (e: unknown) => e instanceof ConllFormatError && e.line === 2 && /2 columns where the file has 4/.test(e.message));
+  // Spaces and TABs mix freely as separators, consistently within the file.
+  assert.deepEqual(parseConll('EU \t NNP\tI-NP  B-ORG\n').sentences, [{ tokens: ['EU'], spans: [span(0, 1, 'ORG')] }]);
+});
+
+test('parseConll: tags follow the scheme grammar and types use the allowed characters', () => {
+  const line = (tag: string) => `Paris\t${tag}\n`;
+  for (const bad of ['B-', 'b-LOC', 'B_LOC', 'BLOC', 'B-LO C', 'B-LOC!', 'B-<b>', 'O-LOC', 'B-\u202Eevil']) {
+    assert.throws(() => parseConll(line(bad), { fileName: 'x' }), (e: unknown) => e instanceof ConllFormatError && e.line === 1, bad);
+  }
+  for (const good of ['B-LOC', 'I-creative-work', 'S-gene_name', 'E-v1.2', 'B-Ort', 'B-\u5730\u540D', 'O']) {
+    assert.doesNotThrow(() => parseConll(line(good), { scheme: good.startsWith('E') || good.startsWith('S') ? 'bioes' : 'auto' }), good);
+  }
+  // E-/S- are BIOES tags: read as IOB1 or IOB2 they are an error, not a silently different decoding.
+  assert.throws(() => parseConll('Paris\tS-LOC\n', { scheme: 'iob2', fileName: 'x' }), /x:1:7: an S- tag is not part of the IOB2 scheme/);
+  assert.equal(parseConll('Paris\tS-LOC\n').scheme, 'bioes');
+});
+
+test('reader and writer agree on tokens: what the writer refuses, the reader refuses with a clear message', () => {
+  const refused = ['', '-DOCSTART-', 'a b', 'a\tb', 'a\nb', 'a\u00a0b', 'a\u2028b', '\u0000', 'a\u0007', 'a\u0085', 'x\uD800', '\uDC00y', ' a'];
+  for (const token of refused) {
+    assert.ok(conllTokenProblem(token), JSON.stringify(token));
+    for (const columns of [2, 4] as const) assert.throws(() => formatConll([{ tokens: [token], spans: [] }], { scheme: 'iob2', columns }), RangeError, JSON.stringify(token));
+  }
+  // The ones that survive a line split reach the reader's token check and are refused there too.
+  for (const token of ['\u0000', 'a\u0007', 'a\u0085', 'x\uD800', '\uDC00y']) {
+    assert.throws(
+      () => parseConll(`ok\tO\n${token}\tO\n`, { fileName: 'x' }),
+      (e: unknown) => e instanceof ConllFormatError && e.line === 2 && /token may not contain/.test(e.message) && !e.message.includes(token),
+      JSON.stringify(token),
+    );
+  }
+  const accepted = ['caf\u00e9', 'e\u0301', '\u{1F468}\u200D\u{1F469}', '\u200B', '\uFE0F', 'https://t.co/x', '\u6771\u4eac'];
+  const sentences = [{ tokens: accepted, spans: [span(0, 2, 'A.b-c_1')] }];
+  for (const columns of [2, 4] as const) assert.deepEqual(parseConll(formatConll(sentences, { scheme: 'iob2', columns })).sentences, sentences);
+  // Types the reader refuses cannot be written either.
+  assert.throws(() => formatConll([{ tokens: ['a'], spans: [span(0, 1, 'VP O')] }], { scheme: 'iob2', columns: 2 }), RangeError);
+  assert.throws(() => formatConll([{ tokens: ['a'], spans: [span(0, 1, 'A,B')] }], { scheme: 'iob2', columns: 2 }), RangeError);
+});
+
+test('readConllFile: a binary or non-UTF-8 file is refused with its byte offset, never decoded to U+FFFD', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'baner-conll-'));
+  const latin1 = join(dir, 'latin1.conll');
+  writeFileSync(latin1, Buffer.concat([Buffer.from('ok\tO\nZ'), Buffer.from([0xfc]), Buffer.from('rich\tB-LOC\n')]));
+  await assert.rejects(readConllFile(latin1), (e: unknown) => e instanceof TextEncodingError && e.byteOffset === 6 && /not UTF-8.*byte offset 6, line 2/.test(e.message));
+  const binary = join(dir, 'binary.conll');
+  writeFileSync(binary, Buffer.from('ok\tO\n\u0000\u0001\tO\n'));
+  await assert.rejects(readConllFile(binary), (e: unknown) => e instanceof TextEncodingError && e.byteOffset === 5 && /binary/.test(e.message));
 });
 
 test('span JSONL: round trip, with and without scores', () => {
@@ -156,7 +255,11 @@ test('span JSONL: validation errors name the line', () => {
   expectError('{"text":"abc","spans":[{"start":0,"end":2}]}', 1, /label/);
   expectError('{"text":"abc"}', 1, /spans/);
   expectError('{"text":3,"spans":[]}', 1, /text/);
-  expectError('{"text":"abc", spans: []}', 1, /invalid JSON/);
+  expectError('{"text":"abc", spans: []}', 1, /invalid JSON at column 16$/);
+  // The parser's own message would quote the line; the error gives a position instead.
+  for (const line of ['{"text":"s3cret-token", spans: []}', 's3cret-token', '{"text":"s3cret-token"} s3cret']) {
+    assert.throws(() => parseSpanJsonl(line, 'x.jsonl'), (e: unknown) => e instanceof SpanJsonlError && /invalid JSON/.test(e.message) && !e.message.includes('s3cret'), line);
+  }
   expectError('[1,2]', 1, /object/);
 });
 

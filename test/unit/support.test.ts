@@ -81,11 +81,11 @@ test('examples are found again after the document was edited above them', () => 
     { text: 'Elsewhere .', spans: [{ start: 0, end: 9, label: 'X' }], rejected: [], source: { path: 'b.md', offset: 0 } },
   ];
   const doc = 'New first line.\nAspirin helps . Filler text that is long. Aspirin helps .';
-  assert.deepEqual(locateExamples(doc, examples, 'a.md'), [
+  assert.deepEqual(locateExamples(doc, examples, { path: 'a.md' }), [
     { index: 0, offset: 16 },
     { index: 1, offset: doc.lastIndexOf('Aspirin') },
   ]);
-  assert.deepEqual(locateExamples(doc, examples, 'b.md'), [], 'gone from the document: not shown');
+  assert.deepEqual(locateExamples(doc, examples, { path: 'b.md' }), [], 'gone from the document: not shown');
   assert.equal(nearestOccurrence('abcabc', 'abc', 4), 3);
 });
 

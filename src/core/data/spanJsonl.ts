@@ -55,7 +55,8 @@ export function parseSpanJsonl<E extends object>(content: string, fileName = '<i
     try {
       value = JSON.parse(line);
     } catch (error) {
-      fail(`invalid JSON (${(error as Error).message})`);
+      // Not the parser's message: V8 quotes the line in it, and the file may hold anything.
+      fail(`invalid JSON${jsonErrorColumn(error)}`);
     }
     if (!isPlainObject(value)) return fail('expected a JSON object');
     if (typeof value.text !== 'string') fail('"text" must be a string');
@@ -67,10 +68,26 @@ export function parseSpanJsonl<E extends object>(content: string, fileName = '<i
   return examples;
 }
 
+/** " at column N" from a JSON.parse error that gives a position, else nothing. */
+function jsonErrorColumn(error: unknown): string {
+  const position = /at position (\d+)/.exec(error instanceof Error ? error.message : '');
+  return position ? ` at column ${Number(position[1]) + 1}` : '';
+}
+
+/** Writes examples one per line; a span the reader would refuse (or a score JSON cannot hold) is a RangeError instead. */
 export function formatSpanJsonl(examples: readonly TextExample[]): string {
   return examples
-    .map((example) => {
-      const spans = example.spans.map(({ start, end, label, score }) => (score === undefined ? { start, end, label } : { start, end, label, score }));
+    .map((example, index) => {
+      const refuse = (problem: string): never => {
+        throw new RangeError(`example ${index}: ${problem}`);
+      };
+      if (typeof example.text !== 'string') refuse('"text" must be a string');
+      const spans = example.spans.map(({ start, end, label, score }, spanIndex) => {
+        // NaN and Infinity would be written as null, which no reader takes for a number.
+        if (score !== undefined && !Number.isFinite(score)) refuse(`spans[${spanIndex}]: score must be a finite number`);
+        readSpan({ start, end, label, score }, example.text.length, spanIndex, refuse);
+        return score === undefined ? { start, end, label } : { start, end, label, score };
+      });
       return JSON.stringify({ text: example.text, spans }) + '\n';
     })
     .join('');

@@ -9,7 +9,7 @@ import { WordVectors, decodeVectors } from './wordVectors';
 import { Featurizer, quantizedNgramTable } from './features';
 import type { ModelManifest } from './modelDirectory';
 import type { EncoderConfig } from './architecture';
-import { createSession, type SessionChoice } from './onnxSessions';
+import { createSessions, type SessionChoice } from './onnxSessions';
 import { loadWeights, type NamedArray } from './weightsFile';
 import { buildEncoderOnnx, buildSpanHeadOnnx } from './exportOnnx';
 import type { EncodedBatch, ModelRuntime } from './modelRuntime';
@@ -40,11 +40,7 @@ export class CnnRuntime implements ModelRuntime {
     if (featurizer.featureDims !== config.featureDims) {
       throw new Error(`model ${dir}: features have ${featurizer.featureDims} dims, the encoder expects ${config.featureDims}`);
     }
-    const encoder = await createSession(join(dir, 'encoder.onnx'), choice, threads);
-    const spanHead = await createSession(join(dir, 'span-head.onnx'), choice, threads).catch(async (error: unknown) => {
-      await encoder.release();
-      throw error;
-    });
+    const [encoder, spanHead] = await createSessions([() => join(dir, 'encoder.onnx'), () => join(dir, 'span-head.onnx')], choice, threads);
     return new CnnRuntime(dir, config, featurizer, encoder, spanHead, choice, threads, batchTokens);
   }
 
@@ -90,11 +86,8 @@ export class CnnRuntime implements ModelRuntime {
   }
 
   async useWeights(weights: Map<string, NamedArray>): Promise<void> {
-    const encoder = await createSession(buildEncoderOnnx(this.config, weights), this.execution, this.threads);
-    const spanHead = await createSession(buildSpanHeadOnnx(this.config, weights), this.execution, this.threads).catch(async (error: unknown) => {
-      await encoder.release();
-      throw error;
-    });
+    // Both new sessions or neither: on a failure the runtime keeps the sessions it had.
+    const [encoder, spanHead] = await createSessions([() => buildEncoderOnnx(this.config, weights), () => buildSpanHeadOnnx(this.config, weights)], this.execution, this.threads);
     const previous = [this.encoder, this.spanHead];
     this.encoder = encoder;
     this.spanHead = spanHead;

@@ -32,3 +32,20 @@ export async function createSession(modelBytes: Uint8Array | string, choice: Ses
   };
   return typeof modelBytes === 'string' ? ort.InferenceSession.create(modelBytes, options) : ort.InferenceSession.create(modelBytes, options);
 }
+
+/**
+ * Sessions of several graphs that belong together (an encoder and its span head): all of them, or none. When
+ * building or loading one fails, those already created are released before the error goes on, so a failed
+ * load or adapter switch leaves no native session (and its memory) behind. `graphs` are built one at a time,
+ * in order, each just before its session.
+ */
+export async function createSessions(graphs: ReadonlyArray<() => Uint8Array | string>, choice: SessionChoice, threads: number): Promise<ort.InferenceSession[]> {
+  const sessions: ort.InferenceSession[] = [];
+  try {
+    for (const graph of graphs) sessions.push(await createSession(graph(), choice, threads));
+    return sessions;
+  } catch (error) {
+    await Promise.allSettled(sessions.map((s) => s.release()));
+    throw error;
+  }
+}

@@ -1,6 +1,7 @@
 // Where support sentences are in a document now: edits since labelling move them, so each is searched for
 // by its text, nearest to the offset it was labelled at.
 import type { SupportExample } from './supportFile';
+import { sameSourceFile, type SourceFile } from './sourcePaths';
 
 export interface LocatedExample {
   /** Index in the support set. */
@@ -9,11 +10,11 @@ export interface LocatedExample {
   offset: number;
 }
 
-/** The examples labelled in file `path` that still occur in `text`. */
-export function locateExamples(text: string, examples: readonly SupportExample[], path: string): LocatedExample[] {
+/** The examples labelled in the file `file` (whose text is `text` now) that still occur in it. */
+export function locateExamples(text: string, examples: readonly SupportExample[], file: SourceFile): LocatedExample[] {
   const located: LocatedExample[] = [];
   examples.forEach((example, index) => {
-    if (example.source?.path !== path) return;
+    if (!example.source || !sameSourceFile(example.source, file)) return;
     const offset = nearestOccurrence(text, example.text, example.source.offset);
     if (offset >= 0) located.push({ index, offset });
   });

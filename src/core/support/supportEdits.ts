@@ -3,6 +3,7 @@
 // labels (they are what the user sees and did not object to); from then on its own labels are what counts.
 import type { CharSpan } from '../types';
 import type { RejectedSpan, SupportExample, SupportSource } from './supportFile';
+import { sameSourceFile } from './sourcePaths';
 
 /** A sentence of a document, in its own coordinates (offset 0 = its first character). */
 export interface SentenceRef {
@@ -21,7 +22,7 @@ export function findExample(examples: readonly SupportExample[], sentence: Sente
   let fallback = -1;
   for (let i = 0; i < examples.length; i++) {
     if (examples[i].text !== sentence.text) continue;
-    if (!sentence.source || examples[i].source?.path === sentence.source.path) return i;
+    if (!sentence.source || sameSourceFile(examples[i].source, sentence.source)) return i;
     if (fallback < 0) fallback = i;
   }
   return fallback;

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { toSupportSet } from '../../core/support/toSupportSet';
 import { typeCounts } from '../../core/support/supportEdits';
-import { listAdapters, checkAdapterName } from '../../core/adapters/adapterFiles';
+import { checkAdapterName } from '../../core/adapters/adapterFiles';
 import { CancelledError } from '../../core/cancellation';
 import type { AdaptProgress } from '../../core/adapt';
 import { overallPercent, runAdaptation, type AdaptResult } from './adaptRunner';
@@ -52,6 +52,8 @@ export class AdaptCommand implements vscode.Disposable {
     private readonly store: () => SupportStore | undefined,
     private readonly registry: AdapterRegistry,
     private readonly log: (line: string) => void,
+    /** Why the workspace's support set may not be used now (Restricted Mode...), if that is why there is no store. */
+    private readonly unavailable: () => string | undefined = () => undefined,
   ) {}
 
   get state(): AdaptingState | undefined {
@@ -79,12 +81,14 @@ export class AdaptCommand implements vscode.Disposable {
     }
     const store = this.store();
     if (!store) {
-      void vscode.window.showInformationMessage('BANER: open a folder first: adapters are trained on its .baner/support.jsonl.');
+      const reason = this.unavailable();
+      void vscode.window.showInformationMessage(reason ? `BANER: ${reason}` : 'BANER: open a folder first: adapters are trained on its .baner/support.jsonl.');
       return undefined;
     }
     let examples;
     try {
-      examples = store.read();
+      // The store reads asynchronously: wait for the first read (an Adapt right after activation).
+      examples = await store.ready();
     } catch (error) {
       void vscode.window.showErrorMessage(`BANER: ${(error as Error).message}`);
       return undefined;
@@ -94,14 +98,25 @@ export class AdaptCommand implements vscode.Disposable {
       void vscode.window.showInformationMessage('BANER: the support set has no labelled spans yet: select an entity and run "BANER: Label as Support Example".');
       return undefined;
     }
-    const name = args.name ?? (await this.askName(store));
+    // A .baner that links out of the workspace is refused before any question or work.
+    const rootProblem = this.registry.rootProblem();
+    if (rootProblem) {
+      void vscode.window.showErrorMessage(`BANER: ${rootProblem}`);
+      return undefined;
+    }
+    const name = args.name ?? (await this.askName(new Set(this.registry.list().map((entry) => entry.name))));
     if (!name) return undefined;
+    let adaptersRoot: string | undefined;
     try {
       checkAdapterName(name); // before minutes of work, not after
+      // Made now if missing: a real path inside the workspace folder, where the worker writes the adapter.
+      adaptersRoot = this.registry.rootForWriting();
     } catch (error) {
       void vscode.window.showErrorMessage(`BANER: ${(error as Error).message}`);
       return undefined;
     }
+    if (!adaptersRoot) return undefined; // no usable folder: the store check above has said why
+    for (const entry of this.registry.list()) if (entry.problem) this.log(`adapter ${entry.name} is left out of the hub: ${entry.problem}`);
     const { support, issues } = toSupportSet(examples);
     for (const { example, issue } of issues) this.log(`support example ${example + 1}: span ${issue.span.start}-${issue.span.end} ${issue.kind} to token boundaries`);
     this.log(`adapting "${name}" on ${support.sentences.length} sentences (${types.map((t) => `${t.label} ${t.count}`).join(', ')})`);
@@ -116,7 +131,7 @@ export class AdaptCommand implements vscode.Disposable {
           let reported = 0;
           return runAdaptation(
             this.workerPath,
-            { modelDir: this.modelDir(), adaptersRoot: store.adaptersRoot, support, options: { name, method: 'auto', steps: args.steps, keepModelTypes: true }, hubRoots: [store.adaptersRoot] },
+            { modelDir: this.modelDir(), adaptersRoot, support, options: { name, method: 'auto', steps: args.steps, keepModelTypes: true }, hubRoots: [adaptersRoot] },
             (p) => {
               const percent = overallPercent(p);
               const loss = p.loss === undefined ? '' : `, loss ${p.loss.toFixed(4)}`;
@@ -130,8 +145,17 @@ export class AdaptCommand implements vscode.Disposable {
       );
       this.log(`adapter written to ${result.dir} in ${result.seconds.toFixed(1)} s`);
       this.registry.refresh();
-      await this.registry.activate(name);
       const training = this.registry.list().find((a) => a.name === name)?.config?.training;
+      const skipped = training?.hubSkipped;
+      if (Array.isArray(skipped) && skipped.length > 0) this.log(`adaptation "${name}": hub adapters left out (unusable): ${skipped.join('; ')}`);
+      try {
+        await this.registry.activate(name);
+      } catch (error) {
+        // The adapter is saved; only the switch failed, and the previous adapter is still in use.
+        this.log(`adaptation "${name}": ${(error as Error).message}`);
+        void vscode.window.showErrorMessage(`BANER: the adapter "${name}" was saved, but ${(error as Error).message}`);
+        return result;
+      }
       const f1 = training?.supportF1;
       const score = typeof f1 === 'number' ? `, held-out F1 on the support set ${(f1 * 100).toFixed(0)}%` : '';
       const chosen = typeof training?.chosenMethod === 'string' ? ` (${CHOSEN_TITLES[training.chosenMethod] ?? training.chosenMethod})` : '';
@@ -153,8 +177,7 @@ export class AdaptCommand implements vscode.Disposable {
     }
   }
 
-  private async askName(store: SupportStore): Promise<string | undefined> {
-    const taken = new Set(listAdapters(store.adaptersRoot));
+  private async askName(taken: Set<string>): Promise<string | undefined> {
     let suggestion = 'my-domain';
     for (let i = 2; taken.has(suggestion); i++) suggestion = `my-domain-${i}`;
     const name = await vscode.window.showInputBox({

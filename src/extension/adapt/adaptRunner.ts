@@ -82,16 +82,5 @@ export function runAdaptation(
   });
 }
 
-/** The TensorFlow.js backend the adapt worker trains on (starts a short-lived worker). */
-export function probeTrainingBackend(workerPath: string): Promise<string> {
-  const worker = new Worker(workerPath, { name: 'baner-adapt-probe' });
-  return new Promise<string>((resolve, reject) => {
-    worker.on('message', (event: AdaptWorkerEvent) => {
-      if (event.type === 'probe') resolve(event.backend);
-      else if (event.type === 'error') reject(new Error(event.message));
-      void worker.terminate();
-    });
-    worker.on('error', reject);
-    worker.postMessage({ type: 'probe' });
-  });
-}
+/** The TensorFlow.js backend the adapt worker trains on: settles on an answer, an error, the worker's exit or a time limit. */
+export { probeTrainingBackend } from '../../worker/trainingBackendProbe';

@@ -1,97 +1,69 @@
-// The workspace's own adapters (.baner/adapters/<name>/): which one is active, and activate / delete / rename.
+// The workspace's own adapters for the rest of the extension: ActiveAdapter (which one the worker uses, and
+// activate / delete / rename, checked and atomic) with a change event, and the documents re-highlighted after a switch.
 // The active adapter's name is kept in the workspace state, so it comes back when the workspace reopens.
 import * as vscode from 'vscode';
-import { join } from 'node:path';
-import { deleteAdapter, listAdapters, readAdapterConfig, renameAdapter } from '../../core/adapters/adapterFiles';
-import type { AdapterConfig } from '../../core/adapters/adapter';
-import type { EngineClient } from '../engineClient';
+import { ActiveAdapter, type AdapterEngine, type AdapterEntry } from './activeAdapter';
 
-const ACTIVE_KEY = 'baner.activeAdapter';
-
-export interface AdapterEntry {
-  name: string;
-  dir: string;
-  config?: AdapterConfig;
-  /** Why its adapter.json could not be read. */
-  problem?: string;
-}
+export type { AdapterEntry };
 
 export class AdapterRegistry implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
+  private readonly active: ActiveAdapter;
 
   constructor(
-    private readonly root: () => string | undefined,
-    private readonly state: vscode.Memento,
-    private readonly engine: EngineClient,
-    private readonly afterSwitch: () => void,
-  ) {}
-
-  get activeName(): string | undefined {
-    return this.state.get<string>(ACTIVE_KEY);
-  }
-
-  list(): AdapterEntry[] {
-    const root = this.root();
-    if (!root) return [];
-    return listAdapters(root).map((name) => {
-      const dir = join(root, name);
-      try {
-        return { name, dir, config: readAdapterConfig(dir) };
-      } catch (error) {
-        return { name, dir, problem: (error as Error).message };
-      }
+    /** The workspace folder whose adapters may be used: undefined without one, or in Restricted Mode. */
+    folder: () => string | undefined,
+    state: vscode.Memento,
+    engine: AdapterEngine,
+    afterSwitch: () => void,
+    log: (line: string) => void = () => {},
+  ) {
+    this.active = new ActiveAdapter(folder, state, engine, log, (switched) => {
+      this.changed.fire();
+      if (switched) afterSwitch();
     });
   }
 
+  get activeName(): string | undefined {
+    return this.active.activeName;
+  }
+
+  /** The adapters folder to write a new adapter into (made when missing), a real path inside the workspace folder. */
+  rootForWriting(): string | undefined {
+    return this.active.root({ create: true });
+  }
+
+  /** Why the workspace's adapters folder cannot be used, or undefined. */
+  rootProblem(): string | undefined {
+    return this.active.rootProblem();
+  }
+
+  list(): AdapterEntry[] {
+    return this.active.list();
+  }
+
   /** Highlights with adapter `name` from now on (null: the base model); re-highlights open documents. */
-  async activate(name: string | null): Promise<void> {
-    const root = this.root();
-    if (name !== null && !root) throw new Error('open a folder first');
-    await this.engine.useAdapter(name === null ? null : join(root!, name));
-    await this.state.update(ACTIVE_KEY, name ?? undefined);
-    this.changed.fire();
-    this.afterSwitch();
+  activate(name: string | null): Promise<void> {
+    return this.active.activate(name);
   }
 
-  /** Re-activates the adapter that was active when the workspace was last open; forgets it if it is gone. */
-  async restore(log: (line: string) => void): Promise<void> {
-    const name = this.activeName;
-    if (!name) return;
-    try {
-      await this.activate(name);
-      log(`adapter ${name} restored`);
-    } catch (error) {
-      log(`could not restore adapter ${name}: ${(error as Error).message}`);
-      await this.state.update(ACTIVE_KEY, undefined);
-      this.changed.fire();
-    }
+  /** Re-activates the adapter that was active when the workspace was last open; forgets it only if it is unusable. */
+  restore(): Promise<void> {
+    return this.active.restore();
   }
 
-  async delete(name: string): Promise<void> {
-    const root = this.requireRoot();
-    if (this.activeName === name) await this.activate(null);
-    deleteAdapter(root, name);
-    this.changed.fire();
+  delete(name: string): Promise<void> {
+    return this.active.delete(name);
   }
 
-  async rename(name: string, newName: string): Promise<void> {
-    const root = this.requireRoot();
-    const wasActive = this.activeName === name;
-    renameAdapter(root, name, newName);
-    if (wasActive) await this.activate(newName);
-    this.changed.fire();
+  rename(name: string, newName: string): Promise<void> {
+    return this.active.rename(name, newName);
   }
 
   /** For watchers: something changed on disk. */
   refresh(): void {
     this.changed.fire();
-  }
-
-  private requireRoot(): string {
-    const root = this.root();
-    if (!root) throw new Error('open a folder first');
-    return root;
   }
 
   dispose(): void {

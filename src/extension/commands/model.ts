@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { availableParallelism, cpus } from 'node:os';
 import { SECTION, resolveModelPath } from '../config';
-import { BUNDLED_MODELS } from '../../core/model/modelDirectory';
+import { BUNDLED_MODELS, readManifest } from '../../core/model/modelDirectory';
 import type { EngineClient } from '../engineClient';
 import { probeTrainingBackend } from '../adapt/adaptRunner';
 
@@ -36,6 +36,15 @@ export function selectModel(engine: EngineClient, extensionPath: string): (path?
     if (chosen !== '' && !existsSync(join(resolveModelPath(chosen, extensionPath), 'manifest.json'))) {
       void vscode.window.showErrorMessage(`BANER: ${chosen} is not a model folder (it has no manifest.json). Build one with "npm run train:model -- --out <dir>".`);
       return undefined;
+    }
+    if (chosen !== '') {
+      // Checked here, so that a damaged manifest is refused with the field at fault before the setting changes.
+      try {
+        readManifest(resolveModelPath(chosen, extensionPath));
+      } catch (error) {
+        void vscode.window.showErrorMessage(`BANER: ${chosen} is not a usable model folder: ${(error as Error).message}`);
+        return undefined;
+      }
     }
     // The setting is machine-scoped (a path on this machine): it lives in the user settings.
     await vscode.workspace.getConfiguration(SECTION).update('modelPath', chosen, vscode.ConfigurationTarget.Global);

@@ -1,11 +1,14 @@
 // The data and actions behind the "Support Set & Adapters" panel: the support store, the adapter registry and
 // the running adaptation, turned into PanelState and back.
 import * as vscode from 'vscode';
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import { typeCounts } from '../../core/support/supportEdits';
 import { nearestOccurrence } from '../../core/support/locateExamples';
 import type { SupportExample } from '../../core/support/supportFile';
+import { exampleId, withoutExample } from '../../core/support/exampleId';
+import { resolveSourceFile } from '../../core/support/sourcePaths';
+import { readWorkspaceText, resolveInsideFolder } from '../../core/io/workspaceFiles';
+import { folderRef, workspaceFolderRefs } from '../support/sourceFiles';
 import { EntityDecorations } from '../decorations';
 import type { EngineClient } from '../engineClient';
 import type { AdapterRegistry } from '../adapt/adapterRegistry';
@@ -44,11 +47,16 @@ class SupportPanelHost implements PanelHost, vscode.Disposable {
     return this.changed.event(listener);
   }
 
+  log(line: string): void {
+    this.deps.log(line);
+  }
+
   async getState(): Promise<PanelState> {
     this.watchStore();
     const store = this.deps.store();
-    const examples: SupportExample[] = store ? store.read() : [];
-    const texts = new Map<string, string | undefined>();
+    const examples: SupportExample[] = store ? await store.ready() : [];
+    const texts = new Map<string, Promise<string | undefined>>();
+    const lines = await Promise.all(examples.map((e) => (store && e.source ? lineOf(store, e, texts) : undefined)));
     const engineState = this.deps.engine.state;
     const adapting = this.deps.adapt.state;
     return {
@@ -58,7 +66,7 @@ class SupportPanelHost implements PanelHost, vscode.Disposable {
         activeAdapter: engineState.kind === 'ready' ? engineState.info.adapter : undefined,
       },
       types: typeCounts(examples).map(({ label, count }) => ({ label, count, color: EntityDecorations.hex(label) })),
-      examples: examples.map((e, index) => ({ index, text: e.text, spans: e.spans, rejected: e.rejected, source: e.source && { ...e.source, line: store && lineOf(store.folder.uri.fsPath, e, texts) } })),
+      examples: examples.map((e, index) => ({ id: exampleId(e), text: e.text, spans: e.spans, rejected: e.rejected, source: e.source && { ...e.source, line: lines[index] } })),
       adapters: this.deps.registry.list().map((entry): PanelAdapter => {
         const training = (entry.config?.training ?? {}) as Record<string, unknown>;
         const mentions = (training.mentions ?? {}) as Record<string, number>;
@@ -83,10 +91,11 @@ class SupportPanelHost implements PanelHost, vscode.Disposable {
     const store = this.deps.store();
     switch (request.type) {
       case 'reveal':
-        return this.reveal(request.index);
+        return this.reveal(request.id);
       case 'removeExample':
+        // By id, on the examples on disk now: a second click, or a change landing first, removes nothing else.
         if (!store) return;
-        await store.update((examples) => (request.index >= 0 && request.index < examples.length ? examples.filter((_, i) => i !== request.index) : undefined));
+        await store.update((examples) => withoutExample(examples, request.id));
         return;
       case 'activate':
         return this.deps.registry.activate(request.name);
@@ -104,15 +113,12 @@ class SupportPanelHost implements PanelHost, vscode.Disposable {
   }
 
   /** Opens the file a support sentence came from and selects the sentence (searched near where it was). */
-  private async reveal(index: number): Promise<void> {
+  private async reveal(id: string): Promise<void> {
     const store = this.deps.store();
-    const example = store?.read()[index];
+    const example = store && (await store.ready()).find((e) => exampleId(e) === id);
     if (!store || !example) return;
     if (!example.source) throw new Error('this example does not record the file it came from');
-    const root = store.folder.uri.fsPath;
-    const file = resolve(root, example.source.path);
-    if (!isInside(root, file)) throw new Error(`${example.source.path} is outside the workspace folder`);
-    const uri = vscode.Uri.file(file);
+    const uri = vscode.Uri.file(await sourceFileOnDisk(store, example.source));
     const document = await vscode.workspace.openTextDocument(uri);
     const offset = nearestOccurrence(document.getText(), example.text, example.source.offset);
     if (offset < 0) throw new Error(`the sentence is no longer in ${example.source.path}`);
@@ -126,7 +132,9 @@ class SupportPanelHost implements PanelHost, vscode.Disposable {
     if (store === this.watchedStore) return;
     this.storeSubscription?.dispose();
     this.watchedStore = store;
-    this.storeSubscription = store?.onDidChange(() => this.changed.fire());
+    const fire = () => this.changed.fire();
+    // A file that breaks is news too: the panel then says why it cannot show the support set.
+    this.storeSubscription = store && vscode.Disposable.from(store.onDidChange(fire), store.onDidChangeProblem(fire));
   }
 
   dispose(): void {
@@ -136,27 +144,39 @@ class SupportPanelHost implements PanelHost, vscode.Disposable {
   }
 }
 
+/** Source files are read for a line number only: a bigger one gets none. */
+const MAX_SOURCE_BYTES = 20 * 1024 * 1024;
+
+/**
+ * The real path of the file a source names, in its own workspace folder. Sources come from a file anyone can
+ * edit: a path or a link leading out of the folder is refused.
+ */
+async function sourceFileOnDisk(store: SupportStore, source: NonNullable<SupportExample['source']>): Promise<string> {
+  const resolved = resolveSourceFile(source, workspaceFolderRefs(), folderRef(store.folder));
+  if ('problem' in resolved) throw new Error(resolved.problem);
+  return resolveInsideFolder(resolved.root, relative(resolved.root, resolved.file));
+}
+
 /** The 1-based line where an example's sentence is now in its file (searched near where it was labelled). */
-function lineOf(root: string, example: SupportExample, texts: Map<string, string | undefined>): number | undefined {
-  const path = example.source!.path;
-  if (!texts.has(path)) {
-    const file = resolve(root, path);
-    const inside = isInside(root, file);
-    // Open documents may be ahead of the disk; the line is a hint, so the saved text is good enough.
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
-    texts.set(path, open ? open.getText() : inside && existsSync(file) ? readFileSync(file, 'utf8') : undefined);
-  }
-  const text = texts.get(path);
+async function lineOf(store: SupportStore, example: SupportExample, texts: Map<string, Promise<string | undefined>>): Promise<number | undefined> {
+  const source = example.source!;
+  const key = JSON.stringify([source.folder ?? '', source.path]);
+  if (!texts.has(key)) texts.set(key, sourceText(store, source));
+  const text = await texts.get(key);
   if (text === undefined) return undefined;
-  const at = nearestOccurrence(text, example.text, example.source!.offset);
+  const at = nearestOccurrence(text, example.text, source.offset);
   if (at < 0) return undefined;
   let line = 1;
   for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line++;
   return line;
 }
 
-/** Support sources come from a file anyone can edit: only files inside the workspace folder are read or opened. */
-function isInside(root: string, file: string): boolean {
-  const path = relative(root, file);
-  return !path.startsWith('..') && !isAbsolute(path);
+/** The text of a source file: the open document (it may be ahead of the disk), else the saved file, read safely. */
+async function sourceText(store: SupportStore, source: NonNullable<SupportExample['source']>): Promise<string | undefined> {
+  const resolved = resolveSourceFile(source, workspaceFolderRefs(), folderRef(store.folder));
+  if ('problem' in resolved) return undefined;
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === resolved.file);
+  if (open) return open.getText();
+  // The line is a hint: a file that cannot be read safely just has none.
+  return readWorkspaceText(resolved.root, relative(resolved.root, resolved.file), { maxBytes: MAX_SOURCE_BYTES }).catch(() => undefined);
 }

@@ -1,4 +1,5 @@
-// Messages between the "Support Set & Adapters" webview and the extension host. Plain data only.
+// Messages between the "Support Set & Adapters" webview and the extension host. Plain data only. What the
+// webview sends is checked field by field on arrival (panelRequestSchema.ts): it is a page, not trusted code.
 
 export interface PanelSpan {
   start: number;
@@ -7,15 +8,15 @@ export interface PanelSpan {
 }
 
 export interface PanelExample {
-  /** Index in .baner/support.jsonl (0-based line among non-blank lines). */
-  index: number;
+  /** Stable name of the example (core/support/exampleId): what the page's buttons refer to, never a position. */
+  id: string;
   text: string;
   spans: PanelSpan[];
   /** Spans the user rejected: not entities in this sentence. */
   rejected: Array<{ start: number; end: number }>;
-  /** Where the sentence was labelled: workspace-relative path, character offset in that file; `line` (1-based),
-   *  when the host knows it, is shown as path:line. */
-  source?: { path: string; offset: number; line?: number };
+  /** Where the sentence was labelled: path relative to its workspace folder (`folder`, when not the support set's),
+   *  character offset in that file; `line` (1-based), when the host knows it, is shown as path:line. */
+  source?: { path: string; offset: number; folder?: string; line?: number };
 }
 
 export interface PanelType {
@@ -55,8 +56,8 @@ export interface PanelState {
 /** Webview -> host. */
 export type PanelRequest =
   | { type: 'ready' }
-  | { type: 'reveal'; index: number }
-  | { type: 'removeExample'; index: number }
+  | { type: 'reveal'; id: string }
+  | { type: 'removeExample'; id: string }
   | { type: 'activate'; name: string | null }
   | { type: 'delete'; name: string }
   | { type: 'rename'; name: string; newName: string }

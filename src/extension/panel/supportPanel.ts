@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import type { PanelMessage, PanelRequest, PanelState } from './panelProtocol';
 import { panelHtml } from './panelHtml';
+import { checkPanelRequest } from './panelRequestSchema';
 
 export { panelHtml };
 
@@ -12,10 +13,11 @@ export interface PanelHost {
   getState(): Promise<PanelState>;
   onRequest(request: Exclude<PanelRequest, { type: 'ready' }>): Promise<void>;
   onDidChange(listener: () => void): vscode.Disposable;
+  /** The extension's log (the BANER output channel). */
+  log(line: string): void;
 }
 
 const CHANGE_DEBOUNCE_MS = 100;
-const REQUESTS = new Set(['ready', 'reveal', 'removeExample', 'activate', 'delete', 'rename', 'adapt']);
 
 export class SupportPanel implements vscode.Disposable {
   /** The open panel, if any. */
@@ -97,8 +99,14 @@ export class SupportPanel implements vscode.Disposable {
   }
 
   private async onMessage(raw: unknown): Promise<void> {
-    if (this.disposed || typeof raw !== 'object' || raw === null || !REQUESTS.has((raw as { type?: unknown }).type as string)) return;
-    const message = raw as PanelRequest;
+    if (this.disposed) return;
+    // Every field is checked: a malformed message is dropped, never acted on.
+    const checked = checkPanelRequest(raw);
+    if (!checked.ok) {
+      this.host.log(`panel: dropped ${checked.problem}`);
+      return;
+    }
+    const message: PanelRequest = checked.request;
     if (message.type === 'ready') {
       await this.sendState();
       this.markReady();

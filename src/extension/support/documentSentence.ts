@@ -3,19 +3,18 @@
 import * as vscode from 'vscode';
 import { sentenceAround } from '../../core/support/sentenceAround';
 import type { SentenceRef } from '../../core/support/supportEdits';
+import type { SupportSource } from '../../core/support/supportFile';
 import type { Highlighter } from '../highlights';
+import { documentSourceFile } from './sourceFiles';
 
 export interface DocumentSentence {
-  ref: SentenceRef & { source: { path: string; offset: number } };
+  ref: SentenceRef & { source: SupportSource };
   /** Document offset of the sentence's first character. */
   offset: number;
 }
 
-export function workspacePath(document: vscode.TextDocument): string {
-  return vscode.workspace.asRelativePath(document.uri, false).replace(/\\/g, '/');
-}
-
-export function documentSentence(document: vscode.TextDocument, start: number, end: number, highlighter: Highlighter): DocumentSentence | undefined {
+/** `home`: the workspace folder of the support set (sources in other folders carry their folder's name). */
+export function documentSentence(document: vscode.TextDocument, start: number, end: number, highlighter: Highlighter, home?: vscode.WorkspaceFolder): DocumentSentence | undefined {
   const text = document.getText();
   const bounds = sentenceAround(text, start, end);
   if (!bounds) return undefined;
@@ -26,6 +25,6 @@ export function documentSentence(document: vscode.TextDocument, start: number, e
     .map((e) => ({ start: e.start - bounds.start, end: e.end - bounds.start, label: e.label }));
   return {
     offset: bounds.start,
-    ref: { text: text.slice(bounds.start, bounds.end), source: { path: workspacePath(document), offset: bounds.start }, highlights },
+    ref: { text: text.slice(bounds.start, bounds.end), source: { ...documentSourceFile(document, home), offset: bounds.start }, highlights },
   };
 }

@@ -52,10 +52,10 @@ export class LabelCommands {
     if (!label) return 0;
     let labelled = 0;
     for (const selection of selections) {
-      const sentence = documentSentence(document, selection.start, selection.end, this.highlighter);
+      const sentence = documentSentence(document, selection.start, selection.end, this.highlighter, store.folder);
       if (!sentence) continue;
       const span = { start: selection.start - sentence.offset, end: selection.end - sentence.offset, label };
-      const conflicts = conflictsWith(store.read(), sentence.ref, span);
+      const conflicts = conflictsWith(await store.ready(), sentence.ref, span);
       if (conflicts.length > 0) {
         const listed = conflicts.map((c) => `"${sentence.ref.text.slice(c.start, c.end)}" (${c.label})`).join(', ');
         const choice = args.onOverlap ?? (await askOverlap(`"${sentence.ref.text.slice(span.start, span.end)}" overlaps ${listed}.`));
@@ -73,7 +73,7 @@ export class LabelCommands {
     const document = editor.document;
     const start = document.offsetAt(editor.selection.start);
     const end = document.offsetAt(editor.selection.end);
-    const sentence = documentSentence(document, start, end, this.highlighter);
+    const sentence = documentSentence(document, start, end, this.highlighter, store.folder);
     const removed =
       sentence &&
       (await store.update((examples) => {
@@ -91,7 +91,7 @@ export class LabelCommands {
     const state = this.highlighter.get(document);
     const entity = state && state.version === document.version ? entityAt(state.entities, document.offsetAt(editor.selection.active)) : undefined;
     if (!entity) throw new UserError(`no highlighted entity at the cursor to ${verdict}.`);
-    const sentence = documentSentence(document, entity.start, entity.end, this.highlighter);
+    const sentence = documentSentence(document, entity.start, entity.end, this.highlighter, store.folder);
     if (!sentence) return false;
     const span = { start: entity.start - sentence.offset, end: entity.end - sentence.offset, label: entity.label };
     await store.update((examples) => (verdict === 'accept' ? withLabel(examples, sentence.ref, span) : withRejected(examples, sentence.ref, span)));
@@ -100,7 +100,7 @@ export class LabelCommands {
   }
 
   private async pickType(store: SupportStore): Promise<string | undefined> {
-    const counts = new Map(typeCounts(store.read()).map((t) => [t.label, t.count]));
+    const counts = new Map(typeCounts(await store.ready()).map((t) => [t.label, t.count]));
     const modelTypes = this.engine.state.kind === 'ready' ? this.engine.state.info.labels : [];
     const items: vscode.QuickPickItem[] = [...counts.keys()].map((label) => ({ label, description: `${counts.get(label)} in the support set` }));
     for (const label of modelTypes) if (!counts.has(label)) items.push({ label, description: 'a type of the model' });

@@ -1,15 +1,19 @@
 // Support labels shown in the editor, on top of the model's highlights: a thick underline in the type's
-// colour for a labelled span, a strike-through for a rejected one.
+// colour for a labelled span, a strike-through for a rejected one. While the support file is broken the last
+// readable labels stay, dotted, and their hover says they are stale and why.
 import * as vscode from 'vscode';
 import { locateExamples } from '../../core/support/locateExamples';
 import type { SupportExample } from '../../core/support/supportFile';
 import { EntityDecorations } from '../decorations';
-import { workspacePath } from './documentSentence';
+import { documentSourceFile } from './sourceFiles';
 
 export class LabelDecorations implements vscode.Disposable {
   private readonly labelled = new Map<string, vscode.TextEditorDecorationType>();
   private readonly rejected = vscode.window.createTextEditorDecorationType({ textDecoration: 'line-through 2px', opacity: '0.75' });
+  private readonly staleLabelled = new Map<string, vscode.TextEditorDecorationType>();
   private examples: SupportExample[] = [];
+  /** Why the labels shown may be stale (the support file cannot be read now), or undefined. */
+  private stale: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly subscriptions: vscode.Disposable[];
 
@@ -25,19 +29,26 @@ export class LabelDecorations implements vscode.Disposable {
   }
 
   /** Spans of the support set shown now in `editor` (document offsets), for tests. */
-  shownIn(editor: vscode.TextEditor): { labelled: Array<{ start: number; end: number; label: string }>; rejected: Array<{ start: number; end: number }> } {
+  shownIn(editor: vscode.TextEditor): { labelled: Array<{ start: number; end: number; label: string }>; rejected: Array<{ start: number; end: number }>; stale?: string } {
     const document = editor.document;
     const labelled: Array<{ start: number; end: number; label: string }> = [];
     const rejected: Array<{ start: number; end: number }> = [];
-    for (const { index, offset } of locateExamples(document.getText(), this.examples, workspacePath(document))) {
+    for (const { index, offset } of locateExamples(document.getText(), this.examples, documentSourceFile(document))) {
       for (const s of this.examples[index].spans) labelled.push({ start: offset + s.start, end: offset + s.end, label: s.label });
       for (const r of this.examples[index].rejected) rejected.push({ start: offset + r.start, end: offset + r.end });
     }
-    return { labelled, rejected };
+    return this.stale === undefined ? { labelled, rejected } : { labelled, rejected, stale: this.stale };
   }
 
   show(examples: SupportExample[]): void {
     this.examples = examples;
+    this.renderAll();
+  }
+
+  /** `problem`: the support file cannot be read now, so the labels shown are the last readable ones; undefined: it can. */
+  setStale(problem: string | undefined): void {
+    if (problem === this.stale) return;
+    this.stale = problem;
     this.renderAll();
   }
 
@@ -49,21 +60,26 @@ export class LabelDecorations implements vscode.Disposable {
     if (editor.document.uri.scheme !== 'file') return;
     const document = editor.document;
     const { labelled, rejected } = this.shownIn(editor);
-    const byLabel = new Map<string, vscode.Range[]>([...this.labelled.keys()].map((l) => [l, []]));
-    const range = (s: { start: number; end: number }) => new vscode.Range(document.positionAt(s.start), document.positionAt(s.end));
+    const hoverMessage = this.stale === undefined ? undefined : new vscode.MarkdownString().appendText(`BANER: stale label. The support set cannot be read: ${this.stale}. This is the last readable label.`);
+    const decoration = (s: { start: number; end: number }): vscode.DecorationOptions => ({ range: new vscode.Range(document.positionAt(s.start), document.positionAt(s.end)), hoverMessage });
+    // Every type drawn before gets its list (maybe empty), so that labels gone or no longer stale are cleared.
+    const fresh = new Map<string, vscode.DecorationOptions[]>([...this.labelled.keys()].map((l) => [l, []]));
+    const stale = new Map<string, vscode.DecorationOptions[]>([...this.staleLabelled.keys()].map((l) => [l, []]));
+    const target = this.stale === undefined ? fresh : stale;
     for (const s of labelled) {
-      if (!byLabel.has(s.label)) byLabel.set(s.label, []);
-      byLabel.get(s.label)!.push(range(s));
+      if (!target.has(s.label)) target.set(s.label, []);
+      target.get(s.label)!.push(decoration(s));
     }
-    for (const [label, ranges] of byLabel) editor.setDecorations(this.typeFor(label), ranges);
-    editor.setDecorations(this.rejected, rejected.map(range));
+    for (const [label, ranges] of fresh) editor.setDecorations(this.typeFor(this.labelled, label, 'solid'), ranges);
+    for (const [label, ranges] of stale) editor.setDecorations(this.typeFor(this.staleLabelled, label, 'dotted'), ranges);
+    editor.setDecorations(this.rejected, rejected.map(decoration));
   }
 
-  private typeFor(label: string): vscode.TextEditorDecorationType {
-    let type = this.labelled.get(label);
+  private typeFor(types: Map<string, vscode.TextEditorDecorationType>, label: string, style: 'solid' | 'dotted'): vscode.TextEditorDecorationType {
+    let type = types.get(label);
     if (!type) {
-      type = vscode.window.createTextEditorDecorationType({ textDecoration: `underline 3px ${EntityDecorations.hex(label)}`, fontWeight: 'bold' });
-      this.labelled.set(label, type);
+      type = vscode.window.createTextEditorDecorationType({ textDecoration: `underline ${style} 3px ${EntityDecorations.hex(label)}`, fontWeight: 'bold' });
+      types.set(label, type);
     }
     return type;
   }
@@ -71,7 +87,7 @@ export class LabelDecorations implements vscode.Disposable {
   dispose(): void {
     clearTimeout(this.timer);
     for (const s of this.subscriptions) s.dispose();
-    for (const t of this.labelled.values()) t.dispose();
+    for (const t of [...this.labelled.values(), ...this.staleLabelled.values()]) t.dispose();
     this.rejected.dispose();
   }
 }

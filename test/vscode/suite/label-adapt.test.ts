@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { type BanerApi, banerApi, closeAllEditors, openEditor, recordMessages, setSetting, waitFor, workspaceFile } from './helpers';
 import { measureLag } from './eventLoopLag';
+import { exampleId } from '../../../src/core/support/exampleId';
 
 const MAX_OWN_LAG_MS = 50;
 const BLOCKED_LAG_MS = 500;
@@ -85,18 +86,27 @@ describe('Label, adapt, and the support set', () => {
     assert.equal(support.length, 1, 'both spans are in one sentence');
     const [example] = support;
     assert.equal(example.text, 'She takes Glucophage for diabetes and Norvasc for blood pressure.');
+    // The two labels, and the model's other highlights in that sentence as it was labelled (whatever the model is).
+    const offset = example.source!.offset;
+    const drugs = ['Glucophage', 'Norvasc'].map((text) => ({ start: offset + example.text.indexOf(text), end: offset + example.text.indexOf(text) + text.length, text, label: 'DRUG' }));
+    const others = before
+      .filter((e) => e.start >= offset && e.end <= offset + example.text.length)
+      .filter((e) => !drugs.some((d) => e.start < d.end && d.start < e.end));
+    const expected = [...drugs, ...others]
+      .sort((a, b) => a.start - b.start)
+      .map((e) => [e.text, e.label]);
     assert.deepEqual(
       example.spans.map((s) => [example.text.slice(s.start, s.end), s.label]),
-      [
-        ['Glucophage', 'DRUG'],
-        ['Norvasc', 'DRUG'],
-      ],
+      expected,
     );
     assert.equal(example.source?.path, 'clinic-notes.md');
     assert.equal(editor.document.getText().slice(example.source!.offset, example.source!.offset + example.text.length), example.text);
     // Shown in the editor as labels.
-    const shown = await waitFor('labels drawn', () => api.labelsShownIn(editor).labelled.length === 2 && api.labelsShownIn(editor));
-    assert.deepEqual(shown.labelled.map((s) => editor.document.getText().slice(s.start, s.end)), ['Glucophage', 'Norvasc']);
+    const shown = await waitFor('labels drawn', () => api.labelsShownIn(editor).labelled.length === expected.length && api.labelsShownIn(editor));
+    assert.deepEqual(
+      shown.labelled.map((s) => editor.document.getText().slice(s.start, s.end)),
+      expected.map(([text]) => text),
+    );
   });
 
   it('asks before replacing an overlapping label, and keeps the file when the answer is no', async () => {
@@ -213,7 +223,7 @@ describe('Label, adapt, and the support set', () => {
   it("performs the panel's actions: reveal an example, rename, activate and delete adapters", async () => {
     const examples = api.supportExamples();
     const index = examples.findIndex((e) => e.text.includes('Glucophage'));
-    await api.panelRequest({ type: 'reveal', index });
+    await api.panelRequest({ type: 'reveal', id: exampleId(examples[index]) });
     const editor = vscode.window.activeTextEditor!;
     assert.equal(editor.document.getText(editor.selection), examples[index].text, 'the sentence is selected in its file');
 
@@ -221,7 +231,7 @@ describe('Label, adapt, and the support set', () => {
     const good = readFileSync(supportFile(), 'utf8');
     writeFileSync(supportFile(), good + JSON.stringify({ text: 'x', spans: [], rejected: [{ start: 0, end: 1 }], source: { path: '../../etc/hostname', offset: 0 } }) + '\n');
     await waitFor('the new line to be read', () => api.supportExamples().length === examples.length + 1, 10_000);
-    await assert.rejects(api.panelRequest({ type: 'reveal', index: examples.length }), /outside the workspace folder/);
+    await assert.rejects(api.panelRequest({ type: 'reveal', id: exampleId({ text: 'x', source: { path: '../../etc/hostname', offset: 0 } }) }), /outside the workspace folder/);
     writeFileSync(supportFile(), good);
     await waitFor('the file to be read again', () => api.supportExamples().length === examples.length, 10_000);
 
