@@ -11,7 +11,7 @@ import type { PanelAdapter, PanelExample, PanelMessage, PanelRequest, PanelState
 import { PendingRemovals } from './pendingRemovals';
 
 /** The adaptation methods the held-out choice picks from, in words. */
-const METHOD_NAMES: Record<string, string> = { none: 'prototypes only', lorahub: 'LoRAHub', full: 'LoRAHub + fine-tuning' };
+const METHOD_NAMES: Record<string, string> = { none: 'prototypes only', lorahub: 'LoRAHub', lora: 'fine-tuned LoRA', full: 'LoRAHub + fine-tuning' };
 
 declare function acquireVsCodeApi(): { postMessage(message: PanelRequest): void };
 

@@ -45,6 +45,7 @@ const VARIANTS: Record<string, Variant> = {
   full: { name: 'full', method: 'full', options: {} },
   'full@10': { name: 'full@10', method: 'full', options: { steps: 10 } },
   lora: { name: 'lora', method: 'full', options: { excludeHub: ['*'] } },
+  'lora@10': { name: 'lora@10', method: 'full', options: { excludeHub: ['*'], steps: 10 } },
   'full-nocontrastive': { name: 'full-nocontrastive', method: 'full', options: { contrastiveWeight: 0 } },
   // Transformer models: LoRA on the top transformer layer's attention and feed-forward projections too.
   'full-layer': { name: 'full-layer', method: 'full', options: { adaptLayers: 1 } },

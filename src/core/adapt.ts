@@ -78,6 +78,8 @@ export interface AdaptOptions {
   choiceConfidence?: number;
   /** 'auto': fine-tuning step counts compared on the held-out folds (early stopping); the largest is the budget. */
   stepChoices?: number[];
+  /** 'auto': also compare a LoRA fine-tuned from zero (no LoRAHub start) after each of the step choices. */
+  plainLoraCandidates?: boolean;
 }
 
 export interface AdaptProgress {
@@ -106,6 +108,7 @@ const DEFAULTS = {
   choiceMargin: 1,
   choiceConfidence: 0.9,
   stepChoices: [10, 20],
+  plainLoraCandidates: true,
 };
 
 type Options = typeof DEFAULTS & AdaptOptions & { targets: string[]; lorahubTargets: string[] };
@@ -390,7 +393,8 @@ export function assignFolds(sentences: LabeledSentence[], folds: number, seed: n
 }
 
 export interface HeldOutChoice {
-  chosen: { method: Exclude<AdaptMethod, 'auto'>; steps: number };
+  /** `fromHub: false`: a LoRA fine-tuned from zero, without the LoRAHub composition. */
+  chosen: { method: Exclude<AdaptMethod, 'auto'>; steps: number; fromHub?: boolean };
   /** Held-out micro-F1 (percent) of each candidate, e.g. {"none": 41.2, "lorahub": 40.8, "full@10": 43.0}. */
   scores: Record<string, number>;
   /** Share of paired bootstrap resamples of the held-out sentences in which a candidate beat the choice before it. */
@@ -443,6 +447,7 @@ export async function adapt(
   try {
     let method: Exclude<AdaptMethod, 'auto'> = o.method === 'auto' ? 'none' : o.method;
     let steps = o.steps;
+    let fromHub = true;
     if (o.method === 'auto') {
       if (folds < 2) {
         // One labelled sentence: nothing to hold out, so nothing shows that adapting would help.
@@ -452,12 +457,13 @@ export async function adapt(
         training.choice = choice;
         method = choice.chosen.method;
         steps = choice.chosen.steps;
+        fromHub = choice.chosen.fromHub !== false;
       }
       checkCancelled(cancel);
     }
 
     let modules: Map<string, LoraModule> = new Map();
-    if (method !== 'none') modules = await run.lorahub(batches, hub, training);
+    if (method !== 'none' && fromHub) modules = await run.lorahub(batches, hub, training);
     checkCancelled(cancel);
     if (method === 'full' && steps > 0) {
       const tuned = await run.finetune(batches, modules, steps, random);
@@ -469,7 +475,7 @@ export async function adapt(
     onProgress({ phase: 'prototypes', step: 0, total: 1 });
     training.adaptedLoss = run.supportLoss(batches, modules.size > 0 ? run.toTensors(modules) : undefined);
     const own = run.prototypes(batches, modules);
-    training.chosenMethod = method;
+    training.chosenMethod = method === 'full' && !fromHub ? 'lora' : method;
     training.seconds = Number(((Date.now() - started) / 1000).toFixed(2));
     onProgress({ phase: 'prototypes', step: 1, total: 1 });
     const P = model.spanDims;
@@ -548,12 +554,20 @@ async function chooseByHeldOut(run: Adaptation, batches: SupportBatch[], folds: 
         if (stepChoices.includes(step)) snapshots.set(step, modules());
       });
       for (const [step, modules] of snapshots) add(`full@${step}`, predictAll(modules));
+      if (o.plainLoraCandidates) {
+        const plain = new Map<number, Map<string, LoraModule>>();
+        await inner.finetune(train, new Map(), budget, random, (step, modules) => {
+          if (stepChoices.includes(step)) plain.set(step, modules());
+        });
+        for (const [step, modules] of plain) add(`lora@${step}`, predictAll(modules));
+      }
     }
   }
   run.onProgress({ phase: 'choose', step: folds, total: folds });
   // Candidates from simplest to most complex; each must beat the current choice by the margin, reliably.
   const methods = new Map<string, HeldOutChoice['chosen']>([['none', { method: 'none', steps: 0 }]]);
   if (predicted.has('lorahub')) methods.set('lorahub', { method: 'lorahub', steps: 0 });
+  for (const step of stepChoices) if (predicted.has(`lora@${step}`)) methods.set(`lora@${step}`, { method: 'full', steps: step, fromHub: false });
   for (const step of stepChoices) if (predicted.has(`full@${step}`)) methods.set(`full@${step}`, { method: 'full', steps: step });
   const choice = choosePaired(gold, predicted, [...methods.keys()], { margin: o.choiceMargin, confidence: o.choiceConfidence, resamples: CHOICE_RESAMPLES, seed: o.seed });
   return { chosen: methods.get(choice.chosen)!, scores: choice.scores, wins: choice.wins, folds, margin: o.choiceMargin, confidence: o.choiceConfidence };

@@ -54,15 +54,16 @@ test('the choice follows the held-out scores: the best candidate wins only by mo
   const { base, support } = await setup;
   const hub = loadHub([join(modelDir, 'adapters')], { id: base.manifest.id, hash: base.hash });
   const auto = await adapt(base, { sentences: support }, { name: 'auto', method: 'auto', hub, stepChoices: [5, 10], steps: 10, choiceMargin: 1 });
-  const { scores, chosen, folds } = auto.config.training.choice as HeldOutChoice;
+  const { scores, chosen, folds, wins } = auto.config.training.choice as HeldOutChoice;
   assert.equal(folds, 3);
-  assert.deepEqual(Object.keys(scores).sort(), ['full@10', 'full@5', 'lorahub', 'none']);
-  const chosenKey = chosen.method === 'full' ? `full@${chosen.steps}` : chosen.method;
-  // Walk the candidates from simplest to most complex, as the rule says, and compare.
+  assert.deepEqual(Object.keys(scores).sort(), ['full@10', 'full@5', 'lora@10', 'lora@5', 'lorahub', 'none']);
+  const chosenKey = chosen.method === 'full' ? `${chosen.fromHub === false ? 'lora' : 'full'}@${chosen.steps}` : chosen.method;
+  // Walk the candidates from simplest to most complex, as the rule says: each must clear the margin over the
+  // current choice and win in 90% of the paired bootstrap resamples.
   let expected = 'none';
-  for (const key of ['lorahub', 'full@5', 'full@10']) if (scores[key] > scores[expected] + 1) expected = key;
-  assert.equal(chosenKey, expected, JSON.stringify(scores));
-  assert.equal(auto.config.training.chosenMethod, chosen.method);
+  for (const key of ['lorahub', 'lora@5', 'lora@10', 'full@5', 'full@10']) if (scores[key] > scores[expected] + 1 && (wins?.[key] ?? 0) >= 0.9) expected = key;
+  assert.equal(chosenKey, expected, JSON.stringify({ scores, wins }));
+  assert.equal(auto.config.training.chosenMethod, chosen.method === 'full' && chosen.fromHub === false ? 'lora' : chosen.method);
   assert.equal(auto.modules.size > 0, chosen.method !== 'none', 'LoRA modules exactly when a LoRA method is chosen');
 });
 

@@ -36,6 +36,7 @@ const PHASE_TITLES: Record<AdaptProgress['phase'], string> = {
 const CHOSEN_TITLES: Record<string, string> = {
   none: 'prototypes only: adapting did not beat them on held-out sentences',
   lorahub: 'LoRAHub composition of the domain adapters',
+  lora: 'a LoRA fine-tuned on the support set',
   full: 'LoRAHub + fine-tuned LoRA',
 };
 
