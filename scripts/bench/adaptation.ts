@@ -173,7 +173,7 @@ export const adaptation: Section = {
     return {
       tables: [
         {
-          title: `Adaptation, WNUT-17 train support sets (sampleSupportSet seed ${SEED}), method auto (held-out choice between prototypes only, LoRAHub and LoRAHub + fine-tuning), seconds`,
+          title: `Adaptation, WNUT-17 train support sets (sampleSupportSet seed ${SEED}), method auto (held-out choice between prototypes only and a LoRA fine-tuned on the support set), seconds`,
           header: ['model', 'support set', 'worker start', 'prepare', 'choose', 'LoRAHub', 'fine-tune', 'prototypes', 'evaluate', 'total', 'chosen method', 'max event-loop delay ms', 'max 10 ms timer lateness ms'],
           rows,
           notes: [

@@ -7,7 +7,7 @@ import { lowerThisThreadPriority } from './lowerPriority';
 import { offsetSpans } from '../core/text/textEdits';
 import type { Entity, WorkerEvent, WorkerRequest } from './protocol';
 import type { ExecutionPreference } from '../core/model/onnxSessions';
-import { baseModelHash } from '../core/model/modelDirectory';
+import { baseModelHash, readManifest } from '../core/model/modelDirectory';
 import { loadAdapter } from '../core/adapters/adapterFiles';
 import { SupportIndex } from '../core/support/nearestSupport';
 import type { SupportExample } from '../core/support/supportFile';
@@ -61,11 +61,20 @@ port.on('message', (request: WorkerRequest) => {
   }
 });
 
+/**
+ * onnxruntime threads when the client does not say: the CNN model leaves a core to the editor (it is fast on one);
+ * the transformer is arithmetic-bound and takes every core, which its threads share at the worker's lower
+ * priority (lowerPriority.ts), so the editor's threads still come first.
+ */
+function defaultThreads(modelDir: string): number {
+  const cores = availableParallelism();
+  return readManifest(modelDir).family === 'transformer' ? cores : Math.max(1, Math.floor(cores / 2));
+}
+
 async function load(modelDir: string, threads: number | undefined, preference: ExecutionPreference | undefined): Promise<void> {
   const started = performance.now();
   try {
-    // Leave a core to the editor unless told otherwise.
-    const next = await NerEngine.load(modelDir, { threads: threads ?? Math.max(1, Math.floor(availableParallelism() / 2)), preference });
+    const next = await NerEngine.load(modelDir, { threads: threads ?? defaultThreads(modelDir), preference });
     // onnxruntime's first runs allocate and pick kernels: one short sentence now keeps that out of the
     // first highlight the user waits for.
     await next.highlight('Warm-up run in Paris .');

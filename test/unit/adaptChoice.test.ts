@@ -44,7 +44,7 @@ test('harmful fine-tuning is seen on held-out folds and not chosen; the result e
 
   const auto = await adapt(base, { sentences: support }, { name: 'auto', method: 'auto', ...harmful });
   const choice = auto.config.training.choice as HeldOutChoice;
-  assert.ok(choice.scores['full@20'] < choice.scores.none, `the folds see the damage: ${JSON.stringify(choice.scores)}`);
+  assert.ok(choice.scores['lora@20'] < choice.scores.none, `the folds see the damage: ${JSON.stringify(choice.scores)}`);
   assert.notEqual(choice.chosen.method, 'full', 'the harmful fine-tuning is not chosen');
   assert.equal(auto.modules.size, 0, 'prototypes only: no LoRA');
   assert.equal(await f1(auto), prototypesF1, 'the chosen result is exactly prototypes only');
@@ -53,7 +53,7 @@ test('harmful fine-tuning is seen on held-out folds and not chosen; the result e
 test('the choice follows the held-out scores: the best candidate wins only by more than the margin', async () => {
   const { base, support } = await setup;
   const hub = loadHub([join(modelDir, 'adapters')], { id: base.manifest.id, hash: base.hash });
-  const auto = await adapt(base, { sentences: support }, { name: 'auto', method: 'auto', hub, stepChoices: [5, 10], steps: 10, choiceMargin: 1 });
+  const auto = await adapt(base, { sentences: support }, { name: 'auto', method: 'auto', hub, hubCandidates: true, stepChoices: [5, 10], steps: 10, choiceMargin: 1 });
   const { scores, chosen, folds, wins } = auto.config.training.choice as HeldOutChoice;
   assert.equal(folds, 3);
   assert.deepEqual(Object.keys(scores).sort(), ['full@10', 'full@5', 'lora@10', 'lora@5', 'lorahub', 'none']);
@@ -64,6 +64,9 @@ test('the choice follows the held-out scores: the best candidate wins only by mo
   for (const key of ['lorahub', 'lora@5', 'lora@10', 'full@5', 'full@10']) if (scores[key] > scores[expected] + 1 && (wins?.[key] ?? 0) >= 0.9) expected = key;
   assert.equal(chosenKey, expected, JSON.stringify({ scores, wins }));
   assert.equal(auto.config.training.chosenMethod, chosen.method === 'full' && chosen.fromHub === false ? 'lora' : chosen.method);
+  // By default the hub's methods are not candidates (they lost to prototypes on the dev splits).
+  const byDefault = await adapt(base, { sentences: support }, { name: 'auto', method: 'auto', hub, stepChoices: [5, 10], steps: 10 });
+  assert.deepEqual(Object.keys((byDefault.config.training.choice as HeldOutChoice).scores).sort(), ['lora@10', 'lora@5', 'none']);
   assert.equal(auto.modules.size > 0, chosen.method !== 'none', 'LoRA modules exactly when a LoRA method is chosen');
 });
 
