@@ -53,8 +53,9 @@ PyTorch on 2 CPU cores; the editor runs it with onnxruntime-node and adapts it w
   The model's own types are ${m.labels.join(', ')}, typed by ${m.typing === 'prototypes' ? 'prototypes of the CoNLL train spans' : 'the trained type head'} (chosen on dev).
 - **In the editor**: ${int8.length > 0 ? `the encoder's ${int8.join(', ')} products run in int8 (weights per output column, activations per call)` : 'float32 products'}${harmonise?.enabled ? `; a name repeated in a document gets one type unless a mention is at least ${harmonise.keepAbove} sure of another` : ''} (both chosen on CoNLL dev).
 - **Adaptation**: LoRA (rank 8) on ${adapted}; the hub in \`adapters/\` holds one LoRA per source domain, composed by
-  LoRAHub (${m.adaptation.lorahubTargets.join(', ')}). Adapt chooses between prototypes only, LoRAHub and LoRAHub +
-  fine-tuning on held-out folds of the support set.
+  LoRAHub (${m.adaptation.lorahubTargets.join(', ')}). Adapt chooses between prototypes only and a LoRA fine-tuned on
+  the support set on held-out folds of the support set; LoRAHub scored below prototypes on held-out data and is
+  not a candidate by default (docs/BENCHMARKS.md, 0.4).
 
 ## How it differs from the BANER paper
 BANER fine-tunes LLaMA-2-7B with LoRA; this is a ${a.layers}-layer, ${a.hiddenDims}-wide encoder that runs on a laptop CPU.
