@@ -7,6 +7,7 @@ import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, rena
 import { basename, dirname, join } from 'node:path';
 import { saveWeights, type NamedArray } from '../model/weightsFile';
 import { writeFileAtomic } from '../io/atomicWrite';
+import { isRealDirectory, pathExists } from '../io/pathKinds';
 import type { Adapter, AdapterConfig } from './adapter';
 import { AdapterError, checkAdapterName, isAdapterName } from './adapterName';
 import { parseAdapterConfig, parseAdapterTypes } from './adapterSchema';
@@ -34,23 +35,6 @@ function syncFolder(dir: string): void {
     // EISDIR / EPERM / EINVAL where folders cannot be synced: the renames are still atomic.
   } finally {
     if (fd !== undefined) closeSync(fd);
-  }
-}
-
-function isFolder(path: string): boolean {
-  try {
-    return lstatSync(path).isDirectory(); // a symbolic link is never an adapter folder
-  } catch {
-    return false;
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -84,7 +68,7 @@ export function saveAdapter(root: string, adapter: Adapter): string {
     writeAdapterFiles(staging, adapter);
     // Another process may put a version in place between our renames: then it becomes a backup too (newest wins).
     for (let attempt = 0; ; attempt++) {
-      if (exists(final)) {
+      if (pathExists(final)) {
         const aside = join(root, leftoverName(name, 'backup'));
         renameSync(final, aside);
         if (backup) rmSync(backup, { recursive: true, force: true });
@@ -102,7 +86,7 @@ export function saveAdapter(root: string, adapter: Adapter): string {
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     // The old version goes back under its name when the new one did not take it.
-    if (backup && !exists(final)) {
+    if (backup && !pathExists(final)) {
       try {
         renameSync(backup, final);
         backup = undefined;
@@ -125,7 +109,7 @@ function labelOf(dir: string): string {
 function checkedFolder(dir: string): string {
   const name = basename(dir);
   checkAdapterName(name);
-  if (!exists(dir)) recoverAdapterFolders(dirname(dir));
+  if (!pathExists(dir)) recoverAdapterFolders(dirname(dir));
   let info;
   try {
     info = lstatSync(dir);
@@ -173,7 +157,7 @@ export function listAdapters(root: string): string[] {
   } catch {
     return [];
   }
-  return entries.filter((name) => isAdapterName(name) && isFolder(join(root, name)) && exists(join(root, name, 'adapter.json'))).sort();
+  return entries.filter((name) => isAdapterName(name) && isRealDirectory(join(root, name)) && pathExists(join(root, name, 'adapter.json'))).sort();
 }
 
 /**
@@ -209,8 +193,8 @@ export function renameAdapter(root: string, from: string, to: string): string {
   checkAdapterName(to);
   const source = join(root, from);
   const target = join(root, to);
-  if (!isFolder(source) || !exists(join(source, 'adapter.json'))) throw new AdapterError(`there is no adapter "${from}"`);
-  if (exists(target)) throw new AdapterError(`an adapter "${to}" exists already`);
+  if (!isRealDirectory(source) || !pathExists(join(source, 'adapter.json'))) throw new AdapterError(`there is no adapter "${from}"`);
+  if (pathExists(target)) throw new AdapterError(`an adapter "${to}" exists already`);
   const config = readAdapterConfig(source);
   renameSync(source, target);
   syncFolder(root);
@@ -222,7 +206,7 @@ export function renameAdapter(root: string, from: string, to: string): string {
 export function deleteAdapter(root: string, name: string): void {
   checkAdapterName(name);
   const dir = join(root, name);
-  if (!isFolder(dir)) throw new AdapterError(`there is no adapter "${name}"`);
+  if (!isRealDirectory(dir)) throw new AdapterError(`there is no adapter "${name}"`);
   const aside = join(root, leftoverName(name, 'deleted'));
   renameSync(dir, aside);
   syncFolder(root);

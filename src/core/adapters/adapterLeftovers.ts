@@ -7,6 +7,7 @@
 import { lstatSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { isRealDirectory, pathExists } from '../io/pathKinds';
 import { isAdapterName } from './adapterName';
 
 export type LeftoverKind = 'partial' | 'backup' | 'deleted';
@@ -65,14 +66,6 @@ function isStale(leftover: Leftover, now: number): boolean {
   return leftover.pid !== undefined && !processAlive(leftover.pid);
 }
 
-function isDirectory(path: string): boolean {
-  try {
-    return lstatSync(path).isDirectory(); // a link is never ours
-  } catch {
-    return false;
-  }
-}
-
 function isComplete(dir: string): boolean {
   return ADAPTER_FILES.every((file) => {
     try {
@@ -81,15 +74,6 @@ function isComplete(dir: string): boolean {
       return false;
     }
   });
-}
-
-function exists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -110,14 +94,14 @@ export function recoverAdapterFolders(root: string): { restored: string[]; remov
   for (const entry of entries) {
     const leftover = parseLeftover(entry);
     // A folder whose name part is no adapter name is not ours to touch.
-    if (leftover && isAdapterName(leftover.name) && isDirectory(join(root, entry)) && isStale(leftover, now)) stale.push(leftover);
+    if (leftover && isAdapterName(leftover.name) && isRealDirectory(join(root, entry)) && isStale(leftover, now)) stale.push(leftover);
   }
   // Newest backup first: the version that was in place last.
   stale.sort((a, b) => b.madeMs - a.madeMs);
   for (const leftover of stale) {
     const from = join(root, leftover.entry);
     try {
-      if (leftover.kind === 'backup' && !exists(join(root, leftover.name)) && isComplete(from)) {
+      if (leftover.kind === 'backup' && !pathExists(join(root, leftover.name)) && isComplete(from)) {
         renameSync(from, join(root, leftover.name));
         done.restored.push(leftover.name);
         continue;
