@@ -17,7 +17,11 @@ const common = {
   format: 'cjs',
   target: 'node20',
   // vscode is provided by the editor; onnxruntime-node carries native binaries and is loaded from node_modules.
-  external: ['vscode', 'onnxruntime-node'],
+  // The native TensorFlow.js packages are optional and installed by the user, if at all: never bundled, so that
+  // one that is missing is an error the adapt worker catches and reports, not a build failure. Their loader
+  // (src/core/model/tfModules.ts) requires them at run time already; listing them here keeps any other
+  // require of them out of the bundle too.
+  external: ['vscode', 'onnxruntime-node', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
   sourcemap: production ? false : 'linked',
   minify: production,
   metafile: true,

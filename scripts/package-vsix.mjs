@@ -2,9 +2,12 @@
 // models (transformer and CNN) and their adapters, and onnxruntime-node with the native binaries of one platform only.
 // What goes in is .vscodeignore (an allowlist); this script adds the target's onnxruntime-node binaries to it
 // in a temporary ignore file and runs vsce with it.
-// Usage: node scripts/package-vsix.mjs [--target <vsce target>] [--out <file.vsix>]
+// Usage: node scripts/package-vsix.mjs [--target <vsce target>] [--out <file.vsix>] [--gpu]
 //   --target  linux-x64 (default: this machine's platform), linux-arm64, darwin-arm64, win32-x64, win32-arm64
-//   --out     default: baner-vscode-<version>-<target>.vsix at the repository root
+//   --out     default: baner-vscode-<version>-<target>[-gpu].vsix at the repository root
+//   --gpu     linux-x64 only: also carry onnxruntime-node's CUDA execution provider libraries, which must be in
+//             node_modules (its install script downloads them; see gpuLibrariesMissing). Without --gpu the VSIX
+//             carries the CPU build only, even when they are there.
 // Also exports the small zip reader the packaging test uses (no dependencies).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -29,23 +32,58 @@ export function hostTarget() {
   return `${process.platform}-${process.arch}`;
 }
 
+/** The CUDA execution provider of onnxruntime-node (linux-x64): the provider and the bridge it is loaded through. */
+export const CUDA_PROVIDER_FILES = ['libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_shared.so'];
+
+/** Execution providers onnxruntime-node's install script adds beside the CPU binaries (CUDA, TensorRT). */
+const PROVIDER_LIBRARY = /^libonnxruntime_providers_/;
+
+/**
+ * Why `--gpu` cannot package, and how to fix it: the CUDA provider files that are not in `dir`.
+ * @param {string[]} missing
+ * @param {string} dir
+ * @returns {string}
+ */
+export function gpuLibrariesMissing(missing, dir) {
+  let version = '';
+  try {
+    version = `@${JSON.parse(readFileSync(join(root, 'node_modules/onnxruntime-node/package.json'), 'utf8')).version}`;
+  } catch {
+    // Not installed at all: the plain name will do.
+  }
+  return (
+    `--gpu needs onnxruntime-node's CUDA provider libraries in ${dir}, and ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not there ` +
+    `(onnxruntime-node was installed with ONNXRUNTIME_NODE_INSTALL=skip, or its download failed). They are not in the npm package: its install ` +
+    `script downloads them (CUDA 12 build) from NuGet. On a machine that can reach api.nuget.org run ` +
+    `\`ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node\` (or \`npm install onnxruntime-node${version} --onnxruntime-node-install=cuda12\`), then package again.`
+  );
+}
+
 /**
  * The `!` lines that put the target's onnxruntime-node binaries into the VSIX. The macOS package carries the
  * runtime twice (libonnxruntime.1.dylib, which the binding loads, and a versioned copy): the copy stays out.
+ * Execution provider libraries stay out too, unless `gpu`: then the CUDA provider goes in (it must be there;
+ * TensorRT, which BANER never asks for, stays out).
  * @param {string} target
+ * @param {{ gpu?: boolean, files?: string[] }} [options]  files: stands for the folder's listing (tests)
  * @returns {string[]}
  */
-export function binaryIncludes(target) {
+export function binaryIncludes(target, options = {}) {
   const folder = ORT_PLATFORMS[/** @type {keyof typeof ORT_PLATFORMS} */ (target)];
   if (!folder) throw new Error(`no onnxruntime-node binaries for target ${target}; supported: ${Object.keys(ORT_PLATFORMS).join(', ')}`);
   const dir = `${ortBin}/${folder}`;
-  let files;
+  let files = options.files;
   try {
-    files = readdirSync(join(root, dir));
+    files ??= readdirSync(join(root, dir));
   } catch {
     throw new Error(`${dir} is missing: is onnxruntime-node installed?`);
   }
-  return files.filter((f) => !/^libonnxruntime\.\d+\.\d+\.\d+\.dylib$/.test(f)).map((f) => `!${dir}/${f}`);
+  const runtime = files.filter((f) => !/^libonnxruntime\.\d+\.\d+\.\d+\.dylib$/.test(f) && !PROVIDER_LIBRARY.test(f));
+  if (!options.gpu) return runtime.map((f) => `!${dir}/${f}`);
+  if (target !== 'linux-x64') throw new Error(`--gpu: onnxruntime-node has a CUDA execution provider for linux-x64 only, not ${target}`);
+  const missing = CUDA_PROVIDER_FILES.filter((f) => !files.includes(f));
+  if (missing.length > 0) throw new Error(gpuLibrariesMissing(missing, dir));
+  return [...runtime, ...CUDA_PROVIDER_FILES].map((f) => `!${dir}/${f}`);
 }
 
 /**
@@ -122,21 +160,22 @@ export function extractZip(zipFile, dest) {
 const FORBIDDEN = [/\.conll$/i, /\.map$/, /\.ts$/, /^extension\/(src|test|scripts|data|bench-results|\.cache)\//, /(^|\/)shared\//];
 
 /**
- * @param {{ target?: string, out?: string }} [options]
+ * @param {{ target?: string, out?: string, gpu?: boolean }} [options]
  * @returns {{ file: string, bytes: number, files: number, seconds: number }}
  */
 export function packageVsix(options = {}) {
   const started = performance.now();
   const target = options.target ?? hostTarget();
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  const out = resolve(options.out ?? join(root, `${manifest.name}-${manifest.version}-${target}.vsix`));
-  const binaries = binaryIncludes(target);
+  const out = resolve(options.out ?? join(root, `${manifest.name}-${manifest.version}-${target}${options.gpu ? '-gpu' : ''}.vsix`));
+  // Checked first: a --gpu build without the CUDA provider fails before minutes of bundling.
+  const binaries = binaryIncludes(target, { gpu: options.gpu });
 
   const tmp = mkdtempSync(join(tmpdir(), 'baner-vsix-'));
   try {
     const ignoreFile = join(tmp, '.vscodeignore');
     const base = readFileSync(join(root, '.vscodeignore'), 'utf8');
-    writeFileSync(ignoreFile, `${base}\n# onnxruntime-node binaries for ${target} (scripts/package-vsix.mjs)\n${binaries.join('\n')}\n`);
+    writeFileSync(ignoreFile, `${base}\n# onnxruntime-node binaries for ${target}${options.gpu ? ', with the CUDA provider' : ''} (scripts/package-vsix.mjs)\n${binaries.join('\n')}\n`);
     rmSync(out, { force: true });
     mkdirSync(dirname(out), { recursive: true });
     // The repository url is a placeholder (not GitHub): relative README links are rewritten against it.
@@ -172,7 +211,7 @@ export function packageVsix(options = {}) {
 }
 
 function parseArgs(argv) {
-  /** @type {{ target?: string, out?: string }} */
+  /** @type {{ target?: string, out?: string, gpu?: boolean }} */
   const options = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -183,7 +222,8 @@ function parseArgs(argv) {
     };
     if (arg === '--target' || arg.startsWith('--target=')) options.target = value();
     else if (arg === '--out' || arg.startsWith('--out=')) options.out = value();
-    else throw new Error(`unknown argument ${arg}; usage: node scripts/package-vsix.mjs [--target <vsce target>] [--out <file.vsix>]`);
+    else if (arg === '--gpu') options.gpu = true;
+    else throw new Error(`unknown argument ${arg}; usage: node scripts/package-vsix.mjs [--target <vsce target>] [--out <file.vsix>] [--gpu]`);
   }
   return options;
 }

@@ -81,14 +81,15 @@ function swatch(color: string): HTMLElement {
   return s;
 }
 
-/** The sentence with labelled spans as coloured marks and rejected spans struck through. */
+/** The sentence with labelled spans as coloured marks, unconfirmed suggestions dashed, rejected spans struck through. */
 function sentence(example: PanelExample, colors: Map<string, string>): HTMLElement {
   const out = el('p', { className: 'sentence' });
   const text = example.text;
   const clamp = (n: number) => Math.max(0, Math.min(text.length, Math.trunc(Number(n) || 0)));
   const marks = [
-    ...example.spans.map((s) => ({ start: clamp(s.start), end: clamp(s.end), label: String(s.label) as string | undefined })),
-    ...example.rejected.map((r) => ({ start: clamp(r.start), end: clamp(r.end), label: undefined })),
+    ...example.spans.map((s) => ({ start: clamp(s.start), end: clamp(s.end), label: String(s.label) as string | undefined, suggested: false })),
+    ...(example.suggested ?? []).map((s) => ({ start: clamp(s.start), end: clamp(s.end), label: String(s.label) as string | undefined, suggested: true })),
+    ...example.rejected.map((r) => ({ start: clamp(r.start), end: clamp(r.end), label: undefined, suggested: false })),
   ]
     .filter((m) => m.end > m.start)
     .sort((a, b) => a.start - b.start || b.end - a.end);
@@ -100,7 +101,7 @@ function sentence(example: PanelExample, colors: Map<string, string>): HTMLEleme
     if (m.label === undefined) {
       out.append(el('s', { className: 'rejected', text: covered, title: 'Rejected: not an entity here' }));
     } else {
-      const mark = el('mark', { text: covered, title: m.label });
+      const mark = el('mark', { text: covered, title: m.suggested ? `${m.label} (unconfirmed suggestion: not trained on until accepted)` : m.label, className: m.suggested ? 'suggested' : '' });
       mark.style.setProperty('--type-color', colors.get(m.label) ?? 'var(--vscode-editor-findMatchHighlightBorder, #888)');
       mark.append(el('span', { className: 'mark-label', text: m.label }));
       out.append(mark);
@@ -127,7 +128,10 @@ function renderTypes(state: PanelState): HTMLElement {
   }
   const list = el('ul', { className: 'types' });
   for (const t of state.types) {
-    list.append(el('li', {}, swatch(t.color), el('span', { className: 'type-label', text: t.label }), el('span', { className: 'muted', text: plural(t.count, 'mention') })));
+    const f1 = typeof t.heldOutF1 === 'number' && Number.isFinite(t.heldOutF1) ? `held-out F1 ${(t.heldOutF1 * 100).toFixed(0)}%` : 'held-out F1 –';
+    const item = el('li', {}, swatch(t.color), el('span', { className: 'type-label', text: t.label }), el('span', { className: 'muted', text: `${plural(t.count, 'mention')} · ${f1}` }));
+    if (t.warning) item.append(el('span', { className: 'type-warning', text: `⚠ ${t.warning}` }));
+    list.append(item);
   }
   return section('types', 'Types', state.types.length, list);
 }
@@ -163,7 +167,11 @@ function renderExamples(state: PanelState): HTMLElement {
     actions.append(button('Remove', `remove:${example.id}`, remove, { secondary: true, title: waiting ? 'Removing…' : 'Remove this sentence from the support set', disabled: waiting }));
     list.append(el('li', {}, sentence(example, colors), actions));
   }
-  return section('examples', 'Examples', state.examples.length, list);
+  const unconfirmed = state.unconfirmed ?? 0;
+  const note = unconfirmed > 0
+    ? el('p', { className: 'muted unconfirmed', text: `${plural(unconfirmed, 'unconfirmed suggestion')} (dashed): not trained on until accepted in the editor (Accept Suggested Entity, or Accept Sentence for all of a sentence).` })
+    : el('p', { className: 'muted unconfirmed', text: 'No unconfirmed suggestions: every span shown is confirmed.' });
+  return section('examples', 'Examples', state.examples.length, note, list);
 }
 
 function formatDate(iso: string): string {

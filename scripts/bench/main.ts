@@ -9,8 +9,9 @@ import { adaptation } from './adaptation';
 import { memory } from './memory';
 import { compromiseSection } from './compromise';
 import { editor } from './editor';
+import { annotate } from './annotate';
 
-export const SECTIONS: Section[] = [throughput, profile, adaptation, memory, compromiseSection, editor];
+export const SECTIONS: Section[] = [throughput, profile, adaptation, memory, compromiseSection, editor, annotate];
 
 const USAGE = `usage: npm run bench -- [--only a,b] [--models a,b] [--runs N] [--documents N] [--markdown] [--list]
   --only       comma-separated sections (default: all): ${SECTIONS.map((s) => s.name).join(', ')}

@@ -16,19 +16,7 @@ import { adaptEngine, loadFewShotContext } from './fewshot';
 import { transformerTargets } from '../core/transformer/transformerAdaptModel';
 import { parseArgs, stringFlag, UsageError } from './args';
 import { modelFlag } from './modelFlag';
-
-interface Target {
-  name: string;
-  pool: string;
-  dev: string;
-  test: string;
-  hubDomain?: string;
-}
-
-const TARGETS: Target[] = [
-  { name: 'wnut17', pool: 'wnut17/wnut17train.conll', dev: 'wnut17/emerging.dev.conll', test: 'wnut17/emerging.test.annotated' },
-  ...['politics', 'science', 'music', 'literature', 'ai'].map((d) => ({ name: d, pool: `crossner/${d}/train.txt`, dev: `crossner/${d}/dev.txt`, test: `crossner/${d}/test.txt`, hubDomain: d })),
-];
+import { FEWSHOT_TARGETS as TARGETS } from './fewshotTargets';
 
 /** A benchmark variant: an adaptation method plus option overrides (e.g. the no-contrastive ablation). */
 interface Variant {

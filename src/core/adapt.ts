@@ -34,6 +34,11 @@ export interface SupportSet {
   sentences: LabeledSentence[];
   /** Per sentence, spans the user rejected: not entities in that sentence. */
   rejected?: TokenSpan[][];
+  /**
+   * Per sentence, the model's suggestions the user has not confirmed: unknown, so left out of every loss and of
+   * the held-out scores (neither entity nor non-entity).
+   */
+  unconfirmed?: TokenSpan[][];
 }
 
 /** 'auto' chooses among the other three by held-out F1 on the support set. */
@@ -124,6 +129,12 @@ type Options = typeof DEFAULTS & AdaptOptions & { targets: string[]; lorahubTarg
 interface Item {
   sentence: LabeledSentence;
   rejected: TokenSpan[];
+  unconfirmed: TokenSpan[];
+}
+
+/** Whether a token span overlaps any of `spans`. */
+function overlapsAny(span: { start: number; end: number }, spans: readonly TokenSpan[]): boolean {
+  return spans.some((s) => span.start < s.end && s.start < span.end);
 }
 
 /** Support sentences padded together with everything the losses need; `fold` says which held-out fold they are in. */
@@ -180,7 +191,7 @@ class Adaptation {
         logProbs.dispose();
         const spans = group.map((x, b) => {
           const gold = new Set(x.sentence.spans.map((s) => `${s.start}:${s.end}`));
-          const wrong = o.negativePrototype ? decodeSpans(lp, x.sentence.tokens.length, b * time * SPAN_TAGS.length).filter((s) => !gold.has(`${s.start}:${s.end}`)) : [];
+          const wrong = o.negativePrototype ? decodeSpans(lp, x.sentence.tokens.length, b * time * SPAN_TAGS.length).filter((s) => !gold.has(`${s.start}:${s.end}`) && !overlapsAny(s, x.unconfirmed)) : [];
           const negatives = [...wrong, ...x.rejected].map((s) => ({ start: s.start, end: s.end, label: NOT_AN_ENTITY }));
           return [...x.sentence.spans, ...negatives];
         });
@@ -188,6 +199,8 @@ class Adaptation {
         group.forEach((x, b) => {
           // Rejected spans are O tokens already: only gold spans become B/I/E/S.
           spansToTagIds(x.sentence.tokens.length, x.sentence.spans).forEach((tag, t) => (tagTargets[(b * time + t) * SPAN_TAGS.length + tag] = tag === TAG_O ? o.outsideTagWeight : 1));
+          // Tokens of unconfirmed suggestions get no target at all: a zero row adds nothing to the loss.
+          for (const u of x.unconfirmed) for (let t = u.start; t < u.end; t++) tagTargets.fill(0, (b * time + t) * SPAN_TAGS.length, (b * time + t + 1) * SPAN_TAGS.length);
         });
         const sel = spanSelectionData(spans, time);
         batches.push({
@@ -204,6 +217,7 @@ class Adaptation {
             time,
             2,
             random,
+            group.map((x) => x.unconfirmed),
           ),
         });
       }
@@ -427,7 +441,9 @@ export async function adapt(
     lorahubTargets: options.lorahubTargets ?? model.defaultLorahubTargets,
   };
   const started = Date.now();
-  const items: Item[] = support.sentences.map((s, i) => ({ sentence: s, rejected: support.rejected?.[i] ?? [] })).filter((x) => x.sentence.tokens.length > 0);
+  const items: Item[] = support.sentences
+    .map((s, i) => ({ sentence: s, rejected: support.rejected?.[i] ?? [], unconfirmed: support.unconfirmed?.[i] ?? [] }))
+    .filter((x) => x.sentence.tokens.length > 0);
   const types = [...new Set(items.flatMap((x) => x.sentence.spans.map((s) => s.label)))];
   if (types.length === 0) throw new Error('the support set has no labelled entity: label at least one span first');
   if (types.includes(NOT_AN_ENTITY)) throw new Error(`"${NOT_AN_ENTITY}" is reserved for non-entities; rename that type`);
@@ -448,6 +464,7 @@ export async function adapt(
     supportSentences: items.length,
     mentions: Object.fromEntries(types.map((t) => [t, items.reduce((n, x) => n + x.sentence.spans.filter((s) => s.label === t).length, 0)])),
     rejected: items.reduce((n, x) => n + x.rejected.length, 0),
+    unconfirmed: items.reduce((n, x) => n + x.unconfirmed.length, 0),
     options: { rank: o.rank, alpha: o.alpha, steps: o.steps, learningRate: o.learningRate, contrastiveWeight: o.contrastiveWeight, prototypeWeight: o.prototypeWeight, seed: o.seed, targets: o.targets },
     baseLoss: run.supportLoss(batches, undefined),
   };
@@ -547,9 +564,10 @@ async function chooseByHeldOut(run: Adaptation, batches: SupportBatch[], folds: 
     const train = batches.filter((b) => b.fold !== fold);
     const held = batches.filter((b) => b.fold === fold);
     for (const b of held) gold.push(...b.items.map((x) => x.sentence.spans));
+    // What is predicted over an unconfirmed suggestion is neither right nor wrong: it is not scored.
     const predictAll = (modules: Map<string, LoraModule>) => {
       const types = run.prototypes(train, modules);
-      return held.flatMap((b) => run.predict(b, modules, types));
+      return held.flatMap((b) => run.predict(b, modules, types).map((spans, i) => spans.filter((s) => !overlapsAny(s, b.items[i].unconfirmed))));
     };
     add('none', predictAll(new Map()));
     // Inner runs report nothing: their progress is the fold count.

@@ -1,6 +1,7 @@
 // Text in, entities out: tokenise, split, encode (onnxruntime), detect spans (stage 1), type them (stage 2).
 // The model family (CNN over word features, or a transformer over sub-word pieces) sits behind ModelRuntime;
 // windows, decoding, typing, adapters and the sentence cache are the same for both.
+import { sentenceUsefulness, spanDoubts, type SentenceUsefulness, type UsefulnessRule } from './active/usefulness';
 import type { CharSpan, Token, TokenSpan } from './types';
 import { tokenize } from './text/tokenize';
 import { splitSentences } from './text/sentences';
@@ -218,6 +219,11 @@ export class NerEngine {
       );
       return merged.map(({ start, end, confidence, embedding }) => ({ start, end, confidence, embedding }));
     });
+  }
+
+  /** How useful labelling each tokenised sentence would be (active learning; see core/active/usefulness). */
+  async usefulness(sentences: string[][], rule?: UsefulnessRule): Promise<SentenceUsefulness[]> {
+    return (await this.detectAndEmbed(sentences)).map((spans) => sentenceUsefulness(spanDoubts(this.types, spans), rule));
   }
 
   /** Stage 1 + 2 over tokenised sentences. */

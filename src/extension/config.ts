@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ExecutionPreference } from '../core/model/onnxSessions';
+import { TRAINING_BACKENDS, type TrainingBackendPreference } from '../core/model/trainingBackendChoice';
 import { BUNDLED_MODELS } from '../core/model/modelDirectory';
 
 export const SECTION = 'baner';
@@ -16,11 +17,14 @@ export interface BanerConfig {
   autoHighlight: string[];
   /** Documents longer than this (characters) are not highlighted. */
   maxDocumentSize: number;
-  /** Where the encoder runs: 'auto' tries CUDA when present, else CPU. */
+  /** Where the encoder runs: 'auto' tries CUDA, else the CPU; 'cuda' is CUDA or an error. */
   backend: ExecutionPreference;
+  /** What adaptation trains on: 'auto' takes the fastest TensorFlow.js backend that starts; another is that one or an error. */
+  trainingBackend: TrainingBackendPreference;
 }
 
 const BACKENDS: readonly ExecutionPreference[] = ['auto', 'cpu', 'cuda'];
+const TRAINING_PREFERENCES: readonly TrainingBackendPreference[] = ['auto', ...TRAINING_BACKENDS];
 
 export function readConfig(scope?: vscode.ConfigurationScope): BanerConfig {
   const c = vscode.workspace.getConfiguration(SECTION, scope);
@@ -31,6 +35,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): BanerConfig {
     autoHighlight: (c.get<unknown[]>('autoHighlight', []) ?? []).filter((p): p is string => typeof p === 'string' && p.trim() !== ''),
     maxDocumentSize: Math.max(1, c.get<number>('maxDocumentSize', 2_000_000)),
     backend: BACKENDS.find((b) => b === c.get<string>('backend', 'auto')) ?? 'auto',
+    trainingBackend: TRAINING_PREFERENCES.find((b) => b === c.get<string>('trainingBackend', 'auto')) ?? 'auto',
   };
 }
 

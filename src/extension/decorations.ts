@@ -1,6 +1,12 @@
-// One decoration type per entity type, in a colour that depends only on the label.
+// One decoration type per entity type, in a colour that depends only on the label, unless the user chose one
+// (`baner.typeColors`); a changed choice redraws the highlights at once.
 import * as vscode from 'vscode';
 import type { Entity } from '../worker/protocol';
+import { SECTION } from './config';
+import { hexToRgb, parseTypeColours, type Rgb } from '../core/types/typeColours';
+
+/** The setting holding the user's colours, TYPE -> #rrggbb. */
+export const TYPE_COLOURS_SETTING = 'typeColors';
 
 /**
  * Hues that stay distinguishable on light and dark backgrounds: [r, g, b]. The order is arbitrary but
@@ -36,8 +42,32 @@ export function paletteIndex(label: string): number {
   return (h >>> 0) % PALETTE.length;
 }
 
+/** The user's colours, parsed, and the setting's value they were parsed from (as JSON). */
+let chosen: { from: string; colours: Map<string, Rgb> } | undefined;
+const coloursChanged = new vscode.EventEmitter<void>();
+
+/** The user's colours now: parsed again only when the setting's value changed. */
+function chosenColours(): Map<string, Rgb> {
+  const value = vscode.workspace.getConfiguration(SECTION).get<unknown>(TYPE_COLOURS_SETTING);
+  const from = JSON.stringify(value ?? null);
+  if (chosen?.from !== from) {
+    const { colours } = parseTypeColours(value);
+    chosen = { from, colours: new Map([...colours].map(([type, hex]) => [type, hexToRgb(hex)])) };
+  }
+  return chosen.colours;
+}
+
+/** The colour of a label: the user's choice, else the palette's. */
+function rgbOf(label: string): Rgb {
+  return chosenColours().get(label) ?? PALETTE[paletteIndex(label)];
+}
+
+function toHex(rgb: Rgb): string {
+  return '#' + rgb.map((c) => c.toString(16).padStart(2, '0')).join('');
+}
+
 function rgba(label: string, alpha: number): string {
-  const [r, g, b] = PALETTE[paletteIndex(label)];
+  const [r, g, b] = rgbOf(label);
   return `rgba(${r}, ${g}, ${b}, ${alpha})`;
 }
 
@@ -60,9 +90,38 @@ function decorationFor(label: string): vscode.TextEditorDecorationType {
 
 export class EntityDecorations implements vscode.Disposable {
   private readonly types = new Map<string, vscode.TextEditorDecorationType>();
+  /** What each editor shows, to draw it again in new colours. */
+  private readonly shown = new Map<vscode.TextEditor, readonly Entity[]>();
+  private readonly subscription: vscode.Disposable;
+  /** The user's colours changed (`baner.typeColors`): whatever caches a type's colour draws it again. */
+  static readonly onDidChangeColours = coloursChanged.event;
+
+  constructor() {
+    this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration(`${SECTION}.${TYPE_COLOURS_SETTING}`)) return;
+      this.redraw();
+      coloursChanged.fire();
+    });
+  }
+
+  /** Draws every highlight again with new decoration types (the colours of a decoration type are fixed). */
+  private redraw(): void {
+    for (const type of this.types.values()) type.dispose(); // removes their decorations from every editor
+    this.types.clear();
+    const visible = new Set(vscode.window.visibleTextEditors);
+    for (const [editor, entities] of [...this.shown]) {
+      if (visible.has(editor)) this.apply(editor, entities);
+      else this.shown.delete(editor);
+    }
+  }
 
   /** Shows `entities` in `editor`, replacing what this class drew there before. */
   apply(editor: vscode.TextEditor, entities: readonly Entity[]): void {
+    this.shown.set(editor, entities);
+    if (this.shown.size > 32) {
+      const visible = new Set(vscode.window.visibleTextEditors);
+      for (const e of this.shown.keys()) if (!visible.has(e)) this.shown.delete(e);
+    }
     const byLabel = new Map<string, vscode.Range[]>();
     for (const label of this.types.keys()) byLabel.set(label, []);
     const document = editor.document;
@@ -75,6 +134,7 @@ export class EntityDecorations implements vscode.Disposable {
   }
 
   clear(editor: vscode.TextEditor): void {
+    this.shown.delete(editor);
     for (const type of this.types.values()) editor.setDecorations(type, []);
   }
 
@@ -85,7 +145,12 @@ export class EntityDecorations implements vscode.Disposable {
 
   /** The colour as #rrggbb (what markdown hovers and tooltips accept in a style). */
   static hex(label: string): string {
-    return '#' + PALETTE[paletteIndex(label)].map((c) => c.toString(16).padStart(2, '0')).join('');
+    return toHex(rgbOf(label));
+  }
+
+  /** The palette's colour of a label as #rrggbb, whatever the user chose. */
+  static paletteHex(label: string): string {
+    return toHex(PALETTE[paletteIndex(label)]);
   }
 
   private typeFor(label: string): vscode.TextEditorDecorationType {
@@ -95,7 +160,9 @@ export class EntityDecorations implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.subscription.dispose();
     for (const type of this.types.values()) type.dispose();
     this.types.clear();
+    this.shown.clear();
   }
 }

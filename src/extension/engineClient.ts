@@ -1,7 +1,7 @@
 // Host side of the model worker: spawns it, matches answers to requests by id, restarts it when it dies or
 // hangs. No 'vscode' import: this runs (and can be tested) in plain Node.
-import { Worker } from 'node:worker_threads';
-import type { AnsweredRequest, Entity, ModelReady, NearestMention, WorkerEvent, WorkerRequest } from '../worker/protocol';
+import { startWorkerProcess, type WorkerHandle } from './workerProcess';
+import type { AnsweredRequest, Entity, ModelReady, NearestMention, RankedSentence, TypeQuality, WorkerEvent, WorkerRequest } from '../worker/protocol';
 import type { ExecutionPreference } from '../core/model/onnxSessions';
 import type { SupportExample } from '../core/support/supportFile';
 
@@ -61,7 +61,7 @@ const MAX_CRASHES = 3;
 const CRASH_WINDOW_MS = 60_000;
 
 export class EngineClient {
-  private worker: Worker | undefined;
+  private worker: WorkerHandle | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly loadWaiters: Array<{ resolve: (info: ModelInfo) => void; reject: (error: Error) => void }> = [];
@@ -147,6 +147,18 @@ export class EngineClient {
     return { adapter: answer.adapter, labels: answer.labels };
   }
 
+  /** The sentences of `text` with how useful labelling each would be (active learning). */
+  async rank(text: string, signal?: AbortSignal): Promise<RankedSentence[]> {
+    const answer = await this.request((id) => ({ type: 'rank', id, text }), signal);
+    return answer.type === 'ranked' ? answer.sentences : [];
+  }
+
+  /** Leave-one-out quality of each type of a support set, with the model and adapter in use. */
+  async typeQuality(examples: SupportExample[], signal?: AbortSignal): Promise<Record<string, TypeQuality>> {
+    const answer = await this.request((id) => ({ type: 'typeQuality', id, examples }), signal);
+    return answer.type === 'typeQuality' ? answer.quality : {};
+  }
+
   /** The support set the nearest-example lookups search. */
   setSupport(examples: SupportExample[]): void {
     this.supportExamples = examples;
@@ -203,7 +215,7 @@ export class EngineClient {
   private ensureWorker(): void {
     if (this.worker || this.disposed) return;
     this.log(`starting model worker (${this.modelDir})`);
-    const worker = new Worker(this.workerPath, { name: 'baner-model' });
+    const worker = startWorkerProcess(this.workerPath);
     this.worker = worker;
     this.lastWorkerError = undefined;
     worker.on('message', (event: WorkerEvent) => {
@@ -343,7 +355,7 @@ export class EngineClient {
         const load = this.queue.find((q) => q.kind === 'load');
         this.dequeue(load);
         const { type: _type, ...info } = event;
-        this.log(`model ${info.model} loaded from ${info.modelDir} in ${info.loadMs} ms (${info.provider}; ${info.labels.join(', ')})`);
+        this.log(`model ${info.model} loaded from ${info.modelDir} in ${info.loadMs} ms on ${info.provider.toUpperCase()} (${info.providerReason}); types ${info.labels.join(', ')}`);
         if (this.supersedes(load)) break;
         if (this.restoring !== undefined) this.readyWhenRestored = info;
         else this.announceReady(info);
@@ -352,6 +364,8 @@ export class EngineClient {
       case 'result':
       case 'adapter':
       case 'nearest':
+      case 'ranked':
+      case 'typeQuality':
         this.settle(event.id, (p) => p.resolve(event));
         break;
       case 'cancelled':
@@ -374,6 +388,10 @@ export class EngineClient {
         if (this.supersedes(load)) break;
         this.loadFailed(event.message);
         break;
+      }
+      default: {
+        const unhandled: never = event;
+        this.log(`model worker: unknown event ${JSON.stringify(unhandled)}`);
       }
     }
   }
@@ -408,7 +426,7 @@ export class EngineClient {
     outcome(p);
   }
 
-  private onExit(worker: Worker, code: number): void {
+  private onExit(worker: WorkerHandle, code: number): void {
     if (worker !== this.worker) return; // terminated on purpose
     this.worker = undefined;
     this.queue = [];

@@ -8,9 +8,12 @@ import { EntityHoverProvider } from './hover';
 import { StatusBar } from './statusBar';
 import { clearHighlights, highlightEntities } from './commands/highlight';
 import { selectModel, showComputeDevices } from './commands/model';
+import { registerAnnotateWorkspace } from './commands/annotateWorkspace';
+import { registerImportExport } from './commands/importExport';
 import { SupportStore } from './support/supportStore';
+import { SentenceQueue, type QueueRow } from './active/sentenceQueue';
 import { LabelCommands } from './support/labelCommands';
-import { LabelDecorations } from './support/labelDecorations';
+import { LabelDecorations, type ShownLabels } from './support/labelDecorations';
 import { AdapterRegistry } from './adapt/adapterRegistry';
 import { AdaptCommand } from './adapt/adaptCommand';
 import { registerSupportPanel } from './panel/panelHost';
@@ -18,6 +21,7 @@ import type { SupportExample } from '../core/support/supportFile';
 import { SupportPanel } from './panel/supportPanel';
 import type { PanelRequest, PanelState } from './panel/panelProtocol';
 import { workspaceAccess, type WorkspaceAccess } from './workspaceAccess';
+import { registerTypeTools, type EntitiesViewSnapshot } from './types/typeTools';
 
 let client: EngineClient | undefined;
 
@@ -31,7 +35,7 @@ export interface BanerApi {
   /** The support set of the workspace (empty without a folder). */
   supportExamples(): SupportExample[];
   /** Support labels and rejections drawn in `editor` now (document offsets). */
-  labelsShownIn(editor: vscode.TextEditor): { labelled: Array<{ start: number; end: number; label: string }>; rejected: Array<{ start: number; end: number }> };
+  labelsShownIn(editor: vscode.TextEditor): ShownLabels;
   /** The active adapter's name, if any, the types the engine assigns, and the model loaded (its id and folder). */
   engineState(): { adapter?: string; labels: string[]; provider?: string; loadMs?: number; model?: string; modelDir?: string } | undefined;
   /** The status bar text. */
@@ -44,6 +48,10 @@ export interface BanerApi {
   activateAdapter(name: string | null): Promise<void>;
   /** The latest decoration paints (visible lines first, or whole documents), oldest first: for latency tests and benchmarks. */
   recentPaints(): PaintEvent[];
+  /** The rows of the "Next Sentences to Label" view, most useful first. */
+  nextSentences(): readonly QueueRow[];
+  /** The "BANER: Entities" view as shown (every node expanded), with its filter description and message. */
+  entitiesView(): EntitiesViewSnapshot;
 }
 
 export function activate(context: vscode.ExtensionContext): BanerApi {
@@ -67,6 +75,7 @@ export function activate(context: vscode.ExtensionContext): BanerApi {
 
   // The support set and adapters live in the first workspace folder; nothing of it is read in Restricted Mode.
   let store: SupportStore | undefined;
+  const queue = new SentenceQueue(engine, () => store, log);
   let access: WorkspaceAccess = { kind: 'none' };
   let accessReported: string | undefined;
   const labelDecorations = new LabelDecorations();
@@ -105,6 +114,7 @@ export function activate(context: vscode.ExtensionContext): BanerApi {
   );
   const statusBar = new StatusBar(engine, highlighter, adapt);
   const panel = registerSupportPanel(context, { store: () => store, registry, adapt, engine, log });
+  const typeTools = registerTypeTools({ store: () => store, registry, engine, highlighter, log });
 
   context.subscriptions.push(
     output,
@@ -121,8 +131,13 @@ export function activate(context: vscode.ExtensionContext): BanerApi {
     vscode.commands.registerCommand('baner.selectModel', selectModel(engine, context.extensionPath)),
     vscode.commands.registerCommand('baner.showComputeDevices', showComputeDevices(engine, context.asAbsolutePath('dist/adaptWorker.js'), log, () => output.show(true))),
     ...new LabelCommands(() => store, highlighter, engine).register(),
+    queue,
+    ...queue.register(),
     ...adapt.register(),
+    ...registerAnnotateWorkspace(context, modelDir, registry, log),
+    ...registerImportExport({ store: () => store, engine, log }),
     ...panel.disposables,
+    ...typeTools.disposables,
     vscode.workspace.onDidChangeWorkspaceFolders(() => openStore()),
     // Trusting the workspace lifts Restricted Mode: its support set and remembered adapter are loaded now.
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
@@ -177,6 +192,8 @@ export function activate(context: vscode.ExtensionContext): BanerApi {
     panelRequest: (request) => panel.host.onRequest(request),
     activateAdapter: (name) => registry.activate(name),
     recentPaints: () => [...paints],
+    nextSentences: () => queue.shown(),
+    entitiesView: () => typeTools.view.snapshot(),
   };
 }
 

@@ -1,9 +1,10 @@
 // A worker thread that adapts the model to a support set: LoRAHub + LoRA fine-tuning off the editor's
 // thread, with progress events and cancellation. Messages in: {type:'adapt', ...} then optionally
-// {type:'cancel'}; out: progress events, then {type:'done', dir} or {type:'error', message, cancelled}.
-import { parentPort } from 'node:worker_threads';
+// {type:'cancel'}; out: progress events, then {type:'done', dir} or {type:'error', message, cancelled}. A worker
+// sent {type:'probe'} instead answers which TensorFlow.js backend it would train on, and why.
+import { hostChannel } from './hostChannel';
 import { join } from 'node:path';
-import { initTf } from '../core/model/tfBackend';
+import { initTf, type TrainingBackendChoice, type TrainingBackendPreference } from '../core/model/tfBackend';
 import { loadAdaptationBase } from '../core/adapters/adaptationBase';
 import { loadHub } from '../core/adapters/adapterFiles';
 import { adaptAndSave } from '../core/adapters/adaptAndSave';
@@ -25,28 +26,36 @@ export interface AdaptRequest {
   hubRoots?: string[];
   /** Score the adapter on the support set by leave-one-out before saving it (default true). */
   evaluate?: boolean;
+  /** The TensorFlow.js backend to train on (default 'auto': the fastest that starts). */
+  trainingBackend?: TrainingBackendPreference;
+}
+
+/** Asks which TensorFlow.js backend adaptation would train on here, and why. */
+export interface ProbeRequest {
+  type: 'probe';
+  trainingBackend?: TrainingBackendPreference;
 }
 
 export type AdaptWorkerEvent =
   | ({ type: 'progress' } & AdaptProgress)
-  /** Answer to {type:'probe'}: the TensorFlow.js backend adaptation trains on here. */
-  | { type: 'probe'; backend: string }
-  | { type: 'done'; dir: string; seconds: number }
+  /** Answer to a ProbeRequest: the TensorFlow.js backend adaptation trains on here, and why. */
+  | { type: 'probe'; backend: string; choice: TrainingBackendChoice }
+  | { type: 'done'; dir: string; seconds: number; backend: TrainingBackendChoice }
   | { type: 'error'; message: string; cancelled: boolean };
 
-const port = parentPort;
+const port = hostChannel<AdaptRequest | { type: 'cancel' } | ProbeRequest, AdaptWorkerEvent>();
 if (port) {
   lowerThisThreadPriority();
   const cancel = new CancelSource();
-  port.on('message', (message: AdaptRequest | { type: 'cancel' } | { type: 'probe' }) => {
+  port.on((message) => {
     if (message.type === 'cancel') {
       cancel.cancel();
       return;
     }
     if (message.type === 'probe') {
-      initTf('wasm').then(
-        (backend) => port.postMessage({ type: 'probe', backend }),
-        (error: unknown) => port.postMessage({ type: 'error', message: String(error), cancelled: false }),
+      initTf(message.trainingBackend ?? 'auto').then(
+        (choice) => port.postMessage({ type: 'probe', backend: choice.backend, choice } satisfies AdaptWorkerEvent),
+        (error: unknown) => port.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error), cancelled: false }),
       );
       return;
     }
@@ -61,7 +70,7 @@ if (port) {
 
   async function run(request: AdaptRequest): Promise<AdaptWorkerEvent> {
     const started = Date.now();
-    await initTf('wasm');
+    const backend = await initTf(request.trainingBackend ?? 'auto');
     const base = loadAdaptationBase(request.modelDir);
     // The user's own adapters join the hub when they were trained on this base model; others are left out.
     const skipped: string[] = [];
@@ -99,7 +108,7 @@ if (port) {
       ...(skipped.length > 0 ? { hubSkipped: skipped } : {}),
       ...(request.evaluate === false ? {} : await evaluate(adapter)),
     }));
-    return { type: 'done', dir, seconds: (Date.now() - started) / 1000 };
+    return { type: 'done', dir, seconds: (Date.now() - started) / 1000, backend };
   }
 }
 

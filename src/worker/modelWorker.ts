@@ -1,11 +1,14 @@
 // The worker thread that owns the NerEngine. It answers the host's requests one at a time, in order.
-import { parentPort } from 'node:worker_threads';
+import { hostChannel } from './hostChannel';
 import { availableParallelism } from 'node:os';
 import { NerEngine } from '../core/engine';
 import { splitIntoChunks } from './chunks';
 import { lowerThisThreadPriority } from './lowerPriority';
 import { offsetSpans } from '../core/text/textEdits';
-import type { Entity, WorkerEvent, WorkerRequest } from './protocol';
+import type { Entity, RankedSentence, WorkerEvent, WorkerRequest } from './protocol';
+import { rankText } from '../core/active/rankText';
+import { typeQuality } from '../core/support/leaveOneOut';
+import { toSupportSet } from '../core/support/toSupportSet';
 import type { ExecutionPreference } from '../core/model/onnxSessions';
 import { baseModelHash, readManifest } from '../core/model/modelDirectory';
 import { loadAdapter } from '../core/adapters/adapterFiles';
@@ -17,8 +20,9 @@ lowerThisThreadPriority();
 /** Characters per engine call: small enough to report progress and notice a cancel, large enough to batch well. */
 const CHUNK_CHARS = 20_000;
 
-if (!parentPort) throw new Error('modelWorker.js runs as a worker thread of the BANER extension');
-const port = parentPort;
+const channel = hostChannel<WorkerRequest, WorkerEvent>();
+if (!channel) throw new Error('modelWorker.js runs as a child process or worker thread of the BANER extension');
+const port = channel;
 
 let engine: NerEngine | undefined;
 let supportExamples: SupportExample[] = [];
@@ -37,7 +41,7 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-port.on('message', (request: WorkerRequest) => {
+port.on((request: WorkerRequest) => {
   switch (request.type) {
     case 'load':
       queue = queue.then(() => load(request.modelDir, request.threads, request.preference));
@@ -54,6 +58,12 @@ port.on('message', (request: WorkerRequest) => {
       break;
     case 'highlight':
       queue = queue.then(() => highlight(request.id, request.text, request.threshold));
+      break;
+    case 'rank':
+      queue = queue.then(() => rank(request.id, request.text));
+      break;
+    case 'typeQuality':
+      queue = queue.then(() => supportTypeQuality(request.id, request.examples));
       break;
     case 'cancel':
       cancelled.add(request.id);
@@ -128,6 +138,38 @@ async function highlight(id: number, text: string, threshold: number): Promise<v
     send({ type: 'error', id, message: message(error) });
   } finally {
     // Requests run in id order: a cancel for this id or an earlier one can no longer matter.
+    for (const c of cancelled) if (c <= id) cancelled.delete(c);
+  }
+}
+
+async function rank(id: number, text: string): Promise<void> {
+  try {
+    if (droppedAfterCancel(id)) return;
+    if (!engine) throw new Error(loadError ? `no model loaded: ${loadError}` : 'no model loaded');
+    const sentences: RankedSentence[] = [];
+    for (const { offset, text: piece } of splitIntoChunks(text, CHUNK_CHARS)) {
+      for (const s of await rankText(engine, piece)) {
+        sentences.push({ ...s, start: s.start + offset, end: s.end + offset, suggestions: s.suggestions.map((x) => ({ ...x, start: x.start + offset, end: x.end + offset })) });
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      if (droppedAfterCancel(id)) return;
+    }
+    send({ type: 'ranked', id, sentences });
+  } catch (error) {
+    send({ type: 'error', id, message: message(error) });
+  } finally {
+    for (const c of cancelled) if (c <= id) cancelled.delete(c);
+  }
+}
+
+async function supportTypeQuality(id: number, examples: SupportExample[]): Promise<void> {
+  try {
+    if (droppedAfterCancel(id)) return;
+    if (!engine) throw new Error(loadError ? `no model loaded: ${loadError}` : 'no model loaded');
+    send({ type: 'typeQuality', id, quality: await typeQuality(engine, toSupportSet(examples).support) });
+  } catch (error) {
+    send({ type: 'error', id, message: message(error) });
+  } finally {
     for (const c of cancelled) if (c <= id) cancelled.delete(c);
   }
 }

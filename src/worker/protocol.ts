@@ -3,8 +3,10 @@ import type { Entity } from '../core/engine';
 import type { ExecutionPreference } from '../core/model/onnxSessions';
 import type { SupportExample } from '../core/support/supportFile';
 import type { NearestMention } from '../core/support/nearestSupport';
+import type { RankedSentence } from '../core/active/rankText';
+import type { TypeQuality } from '../core/support/leaveOneOut';
 
-export type { Entity, NearestMention };
+export type { Entity, NearestMention, RankedSentence, TypeQuality };
 
 /** Host -> worker. Requests are answered in the order they arrive. */
 export type WorkerRequest =
@@ -18,11 +20,15 @@ export type WorkerRequest =
   | { type: 'support'; examples: SupportExample[] }
   /** The support mention of `label` nearest to [start, end) of `sentence`; answered by `nearest` or `error`. */
   | { type: 'nearest'; id: number; sentence: string; start: number; end: number; label: string }
+  /** The sentences of `text` with how useful labelling each would be; answered by `ranked` or `error`. */
+  | { type: 'rank'; id: number; text: string }
+  /** Leave-one-out quality of each type of `examples`; answered by `typeQuality` or `error`. */
+  | { type: 'typeQuality'; id: number; examples: SupportExample[] }
   /** Drop request `id` if it has not finished: answered by `cancelled` when it was dropped, else by its usual answer. */
   | { type: 'cancel'; id: number };
 
 /** The requests with an id that the worker answers once each, in the order they arrive. */
-export type AnsweredRequest = Extract<WorkerRequest, { type: 'highlight' | 'adapter' | 'nearest' }>;
+export type AnsweredRequest = Extract<WorkerRequest, { type: 'highlight' | 'adapter' | 'nearest' | 'rank' | 'typeQuality' }>;
 
 export interface ModelReady {
   model: string;
@@ -42,6 +48,8 @@ export type WorkerEvent =
   | { type: 'result'; id: number; entities: Entity[]; elapsedMs: number }
   | { type: 'adapter'; id: number; adapter: string | null; labels: string[] }
   | { type: 'nearest'; id: number; mention: NearestMention | null }
+  | { type: 'ranked'; id: number; sentences: RankedSentence[] }
+  | { type: 'typeQuality'; id: number; quality: Record<string, TypeQuality> }
   /** Request `id` was dropped after its cancel: the worker has moved on (the host's watchdog waits for this). */
   | { type: 'cancelled'; id: number }
   /** A failed request (with its id) or a failed load (without). */

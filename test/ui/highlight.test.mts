@@ -147,6 +147,17 @@ test('labels two drugs as a new type, adapts, and sees the type elsewhere; then 
     mkdirSync(RESULTS, { recursive: true });
     await page.screenshot({ path: join(RESULTS, 'label.png') });
 
+    // Confirm: the sentence's other highlights came in as unconfirmed suggestions (dashed); Accept Sentence
+    // confirms them all with one key, with the cursor in the sentence.
+    const dashed = () => page.locator('.monaco-editor .view-overlays div[class*="ced-"], .monaco-editor .view-lines span[class*="ced-"]').evaluateAll((elements) => elements.filter((e) => (globalThis as unknown as { getComputedStyle(e: unknown): { borderTopStyle: string } }).getComputedStyle(e).borderTopStyle === 'dashed').length);
+    const unconfirmedBefore = await dashed();
+    await page.screenshot({ path: join(RESULTS, 'suggestions.png') });
+    await page.keyboard.press('Control+Alt+Shift+Y');
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: join(RESULTS, 'confirmed.png') });
+    console.log(`      dashed (unconfirmed) suggestions before Accept Sentence: ${unconfirmedBefore}`);
+    assert.equal(await dashed(), 0, 'no unconfirmed suggestion is left after accepting the only support sentence');
+
     // Adapt: the name input comes first (default accepted), then a progress notification; the status bar names the adapter after.
     await runCommand('BANER: Adapt to This Domain');
     await input.waitFor({ state: 'visible', timeout: 15_000 });
@@ -166,5 +177,13 @@ test('labels two drugs as a new type, adapts, and sees the type elsewhere; then 
     await webview.locator('body', { hasText: 'DRUG' }).waitFor({ timeout: 10_000 });
     await page.waitForTimeout(800);
     await page.screenshot({ path: join(RESULTS, 'panel.png') });
+
+    // Next: the unlabelled sentences the model is least sure about, in the Explorer's view.
+    await quickPick('F1', 'BANER: Next Sentences to Label', 'Next Sentences to Label');
+    const rows = page.locator('.pane', { hasText: 'Next Sentences to Label' }).locator('.monaco-list-row');
+    await rows.first().waitFor({ timeout: 120_000 });
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: join(RESULTS, 'next-sentences.png') });
+    assert.match(await rows.first().innerText(), /score \d\.\d\d · margin \d\.\d\d/);
   });
 });

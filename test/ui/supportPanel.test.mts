@@ -32,13 +32,14 @@ const problems: string[] = [];
 const STATE: PanelState = {
   model: { id: 'baner-default-conll03', provider: 'cpu', activeAdapter: 'clinic' },
   types: [
-    { label: 'DRUG', color: '#e51e4f', count: 3 },
-    { label: 'PER', color: '#3b7dd8', count: 1 },
+    { label: 'DRUG', color: '#e51e4f', count: 3, heldOutF1: 0.8 },
+    { label: 'PER', color: '#3b7dd8', count: 1, warning: 'only 1 example: label at least one more' },
   ],
   examples: [
-    { id: '0123456789abcdef', text: 'She takes Glucophage for diabetes and Norvasc for blood pressure.', spans: [{ start: 10, end: 20, label: 'DRUG' }, { start: 38, end: 45, label: 'DRUG' }], rejected: [], source: { path: 'clinic-notes.md', offset: 420, line: 9 } },
-    { id: 'fedcba9876543210', text: `Dr. Hart added Jardiance ${HOSTILE} and Advil.`, spans: [{ start: 0, end: 8, label: 'PER' }, { start: 15, end: 24, label: 'DRUG' }], rejected: [{ start: 25 + HOSTILE.length + 5, end: 25 + HOSTILE.length + 10 }] },
+    { id: '0123456789abcdef', text: 'She takes Glucophage for diabetes and Norvasc for blood pressure.', spans: [{ start: 10, end: 20, label: 'DRUG' }, { start: 38, end: 45, label: 'DRUG' }], rejected: [], suggested: [{ start: 25, end: 33, label: 'DISEASE' }], source: { path: 'clinic-notes.md', offset: 420, line: 9 } },
+    { id: 'fedcba9876543210', text: `Dr. Hart added Jardiance ${HOSTILE} and Advil.`, spans: [{ start: 0, end: 8, label: 'PER' }, { start: 15, end: 24, label: 'DRUG' }], rejected: [{ start: 25 + HOSTILE.length + 5, end: 25 + HOSTILE.length + 10 }], suggested: [] },
   ],
+  unconfirmed: 1,
   adapters: [
     { name: 'clinic', active: true, baseModel: 'baner-default-conll03', created: '2026-11-24T21:08:29.000Z', types: ['DRUG'], supportSentences: 2, supportMentions: 4, supportF1: 0.8333 },
     { name: '<b>bold</b>', active: false, baseModel: 'baner-default-conll03', created: 'not a date', types: [], supportSentences: 1, supportMentions: 1 },
@@ -136,10 +137,19 @@ test('the page loads under its CSP, says ready and renders the state with user c
   const header = await page.locator('header').innerText();
   for (const text of ['baner-default-conll03', 'cpu', 'clinic']) assert.ok(header.includes(text), header);
   assert.equal(await page.locator('#types li').count(), 2);
-  assert.match(await page.locator('#types').innerText(), /DRUG\s*3 mentions/);
+  assert.match(await page.locator('#types').innerText(), /DRUG\s*3 mentions · held-out F1 80%/);
+  assert.match(await page.locator('#types li').nth(1).innerText(), /1 mention · held-out F1 –\s*⚠ only 1 example: label at least one more/);
+  assert.equal(await page.locator('#types .type-warning').count(), 1, 'one type warned about');
 
-  // Marks: one per span, coloured with the type's colour; the rejected span struck through.
-  assert.equal(await page.locator('#examples mark').count(), 4);
+  // Marks: one per span, coloured with the type's colour; the unconfirmed suggestion dashed and counted; the
+  // rejected span struck through.
+  assert.equal(await page.locator('#examples mark').count(), 5);
+  const suggestion = page.locator('#examples mark.suggested');
+  assert.equal(await suggestion.count(), 1);
+  assert.equal(await suggestion.evaluate((m) => m.firstChild?.textContent), 'diabetes');
+  assert.equal(await suggestion.evaluate((m) => getComputedStyle(m).borderTopStyle), 'dashed');
+  assert.equal(await page.locator('#examples mark:not(.suggested)').first().evaluate((m) => getComputedStyle(m).borderTopStyle), 'solid');
+  assert.match(await page.locator('#examples p.unconfirmed').innerText(), /^1 unconfirmed suggestion \(dashed\): not trained on/);
   const border = await page.locator('#examples mark').first().evaluate((m) => getComputedStyle(m).borderTopColor as string);
   assert.equal(border, 'rgb(229, 30, 79)');
   assert.equal(await page.locator('#examples mark').first().evaluate((m) => m.firstChild?.textContent), 'Glucophage');
@@ -228,7 +238,7 @@ test('rename: the draft survives progress updates; OK posts it; the field closes
 });
 
 test('empty states explain what to do', async () => {
-  await send({ type: 'state', state: { model: { id: 'baner-default-conll03', provider: 'cpu' }, types: [], examples: [], adapters: [] } });
+  await send({ type: 'state', state: { model: { id: 'baner-default-conll03', provider: 'cpu' }, types: [], examples: [], unconfirmed: 0, adapters: [] } });
   await page.locator('#adapters .empty').waitFor();
   assert.match(await page.locator('#types').innerText(), /Label as Support Example/);
   assert.match(await page.locator('#examples').innerText(), /sentences you label appear here/);

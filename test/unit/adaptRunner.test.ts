@@ -26,8 +26,8 @@ before(async () => {
 });
 
 const examples: SupportExample[] = [
-  { text: 'She takes Glucophage for diabetes and Norvasc for blood pressure .', spans: [{ start: 10, end: 20, label: 'DRUG' }, { start: 38, end: 45, label: 'DRUG' }], rejected: [] },
-  { text: 'Dr Hart in Leeds added Jardiance .', spans: [{ start: 3, end: 7, label: 'PER' }, { start: 11, end: 16, label: 'LOC' }, { start: 23, end: 32, label: 'DRUG' }], rejected: [] },
+  { text: 'She takes Glucophage for diabetes and Norvasc for blood pressure .', spans: [{ start: 10, end: 20, label: 'DRUG' }, { start: 38, end: 45, label: 'DRUG' }], rejected: [], suggested: [] },
+  { text: 'Dr Hart in Leeds added Jardiance .', spans: [{ start: 3, end: 7, label: 'PER' }, { start: 11, end: 16, label: 'LOC' }, { start: 23, end: 32, label: 'DRUG' }], rejected: [], suggested: [] },
 ];
 
 test('overall progress runs from 0 to 100 through the phases', () => {

@@ -49,3 +49,15 @@ test('random negatives are drawn from non-entity tokens away from the boundary',
     assert.ok(t < 2 || t > 7, `random negative ${t} must lie outside [s-2, e+1]`);
   }
 });
+
+test('tokens of unconfirmed suggestions are never drawn as random non-entities', () => {
+  const spans = [[{ start: 4, end: 6, label: 'X' }]];
+  const N = 10;
+  // Outside [s-2, e+1] = [2, 7] only tokens 0, 1, 8, 9 are candidates; 0, 1 and 9 are an unconfirmed suggestion.
+  for (let seed = 0; seed < 20; seed++) {
+    let draws = seed;
+    const pairs = buildContrastivePairs(spans, [10], 10, 2, () => (draws++ * 0.37) % 1, [[{ start: 0, end: 2, label: 'PER' }, { start: 9, end: 10, label: 'LOC' }]]);
+    const drawn = [4, 5].filter((k) => pairs.valid[k] === 1).map((k) => pairs.negative.subarray(k * N, (k + 1) * N).indexOf(1));
+    assert.deepEqual(drawn, [8], 'only token 8 is a known non-entity');
+  }
+});

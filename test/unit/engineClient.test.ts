@@ -1,4 +1,4 @@
-// The extension's client of the model worker, with real worker threads: a scripted worker that can hang,
+// The extension's client of the model worker, with real worker processes: a scripted worker that can hang,
 // crash or fail to load on demand, and the real model worker with the CNN model.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,7 +20,9 @@ const tmp = mkdtempSync(join(tmpdir(), 'baner-engine-client-'));
 const SCRIPTED_WORKER = join(tmp, 'scriptedWorker.js');
 writeFileSync(
   SCRIPTED_WORKER,
-  `const { parentPort } = require('node:worker_threads');
+  `// A child process, as the extension runs the model worker (a worker thread where a test starts it as one).
+const parentPort = require('node:worker_threads').parentPort ?? { on: (_event, listener) => process.on('message', listener), postMessage: (message) => process.send(message) };
+process.on('disconnect', () => process.exit(0));
 let loads = 0;
 let model;
 let adapter = null;

@@ -62,9 +62,9 @@ test('malformed requests are refused, each with a reason naming the field and no
 });
 
 test('examples are removed by id: a repeated request, or one after the set changed, removes only that sentence', () => {
-  const a: SupportExample = { text: 'Take aspirin daily .', spans: [{ start: 5, end: 12, label: 'DRUG' }], rejected: [], source: { path: 'a.md', offset: 0 } };
-  const b: SupportExample = { text: 'Ibuprofen helps .', spans: [{ start: 0, end: 9, label: 'DRUG' }], rejected: [] };
-  const c: SupportExample = { text: 'Advil too .', spans: [{ start: 0, end: 5, label: 'DRUG' }], rejected: [] };
+  const a: SupportExample = { text: 'Take aspirin daily .', spans: [{ start: 5, end: 12, label: 'DRUG' }], rejected: [], suggested: [], source: { path: 'a.md', offset: 0 } };
+  const b: SupportExample = { text: 'Ibuprofen helps .', spans: [{ start: 0, end: 9, label: 'DRUG' }], rejected: [], suggested: [] };
+  const c: SupportExample = { text: 'Advil too .', spans: [{ start: 0, end: 5, label: 'DRUG' }], rejected: [], suggested: [] };
   const idOfB = exampleId(b);
   assert.match(idOfB, /^[0-9a-f]{16}$/);
   assert.ok(checkPanelRequest({ type: 'removeExample', id: idOfB }).ok, 'ids pass the schema');

@@ -4,20 +4,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatSupportFile, parseSupportFile, type SupportExample } from '../../src/core/support/supportFile';
-import { conflictsWith, findExample, typeCounts, withLabel, withRejected, withoutLabelAt } from '../../src/core/support/supportEdits';
+import { conflictsWith, findExample, typeCounts, unconfirmedCount, withLabel, withRejected, withSentenceAccepted, withoutLabelAt } from '../../src/core/support/supportEdits';
 import { sentenceAround } from '../../src/core/support/sentenceAround';
 import { locateExamples, nearestOccurrence } from '../../src/core/support/locateExamples';
 import { toSupportSet } from '../../src/core/support/toSupportSet';
 import { SupportIndex } from '../../src/core/support/nearestSupport';
-import { leaveOneOutScores } from '../../src/core/support/leaveOneOut';
+import { leaveOneOutScores, typeQuality } from '../../src/core/support/leaveOneOut';
 import { NerEngine } from '../../src/core/engine';
 import { cnnModelDir } from '../../src/core/model/modelDirectory';
 import { SpanJsonlError } from '../../src/core/data/spanJsonl';
 
 test('the support file round-trips labels, rejections and sources, and names a bad line', () => {
   const examples: SupportExample[] = [
-    { text: 'Take aspirin daily .', spans: [{ start: 5, end: 12, label: 'DRUG' }], rejected: [{ start: 13, end: 18 }], source: { path: 'notes/a.md', offset: 40 } },
-    { text: 'Ibuprofen helps .', spans: [{ start: 0, end: 9, label: 'DRUG' }], rejected: [] },
+    { text: 'Take aspirin daily .', spans: [{ start: 5, end: 12, label: 'DRUG' }], rejected: [{ start: 13, end: 18 }], suggested: [], source: { path: 'notes/a.md', offset: 40 } },
+    { text: 'Ibuprofen helps .', spans: [{ start: 0, end: 9, label: 'DRUG' }], rejected: [], suggested: [] },
   ];
   const text = formatSupportFile(examples);
   assert.equal(text.split('\n').length, 3, 'one line per example');
@@ -26,34 +26,62 @@ test('the support file round-trips labels, rejections and sources, and names a b
   assert.throws(() => parseSupportFile('{"text":"x","spans":[],"source":{"path":3}}', 's'), /source/);
 });
 
-test('labelling: a new sentence brings its highlights, overlaps are reported and replaced, rejections and removals', () => {
+test('labelling: a new sentence brings its other highlights as unconfirmed suggestions, never as labels', () => {
   const text = 'Dr Smith prescribed Lipitor in Boston .';
   const sentence = { text, source: { path: 'a.txt', offset: 100 }, highlights: [{ start: 3, end: 8, label: 'PER' }, { start: 20, end: 27, label: 'ORG' }, { start: 31, end: 37, label: 'LOC' }] };
   const drug = { start: 20, end: 27, label: 'DRUG' };
   assert.deepEqual(conflictsWith([], sentence, drug), [], 'retyping a highlighted entity asks nothing');
-  assert.deepEqual(conflictsWith([], sentence, { start: 20, end: 30, label: 'DRUG' }), [{ start: 20, end: 27, label: 'ORG' }], 'a partial overlap is asked about');
+  assert.deepEqual(conflictsWith([], sentence, { start: 20, end: 30, label: 'DRUG' }), [], 'a suggestion is no label: overlapping it asks nothing');
   let examples = withLabel([], sentence, drug);
   assert.equal(examples.length, 1);
-  assert.deepEqual(examples[0].spans.map((s) => s.label), ['PER', 'DRUG', 'LOC']);
+  assert.deepEqual(examples[0].spans, [drug], 'only the span the user labelled is confirmed');
+  assert.deepEqual(examples[0].suggested.map((s) => s.label), ['PER', 'LOC'], 'the rest waits, unconfirmed; the retyped ORG is gone');
+  assert.equal(unconfirmedCount(examples), 2);
+  assert.deepEqual(typeCounts(examples), [{ label: 'DRUG', count: 1 }], 'suggestions are not counted as mentions');
   assert.deepEqual(conflictsWith(examples, sentence, drug), [], 'the same label again is no conflict');
+  assert.deepEqual(conflictsWith(examples, sentence, { start: 20, end: 30, label: 'DRUG' }), [drug], 'a partial overlap of a confirmed label is asked about');
   assert.equal(findExample(examples, { text, source: { path: 'other.txt', offset: 0 } }), 0, 'the same text in another file falls back to it');
-  // Reject "Boston": no longer a label, recorded as a negative.
-  examples = withRejected(examples, sentence, { start: 31, end: 37 });
-  assert.deepEqual(examples[0].rejected, [{ start: 31, end: 37 }]);
-  assert.ok(!examples[0].spans.some((s) => s.label === 'LOC'));
+  // Accept "Smith" one by one: confirmed, no longer suggested.
+  examples = withLabel(examples, sentence, { start: 3, end: 8, label: 'PER' });
+  assert.deepEqual(examples[0].spans.map((s) => s.label), ['PER', 'DRUG']);
+  assert.deepEqual(examples[0].suggested.map((s) => s.label), ['LOC']);
+  // Reject "Boston": neither a label nor a suggestion, recorded as a negative.
+  const rejected = withRejected(examples, sentence, { start: 31, end: 37 });
+  assert.deepEqual(rejected[0].rejected, [{ start: 31, end: 37 }]);
+  assert.deepEqual(rejected[0].suggested, []);
+  // Accepting the whole sentence confirms what is left.
+  const accepted = withSentenceAccepted(examples, sentence);
+  assert.equal(accepted.confirmed, 1);
+  assert.deepEqual(accepted.examples[0].spans.map((s) => s.label), ['PER', 'DRUG', 'LOC']);
+  assert.deepEqual(accepted.examples[0].suggested, []);
+  assert.equal(withSentenceAccepted(accepted.examples, sentence).confirmed, 0, 'nothing left to confirm');
+  // A sentence new to the set, accepted at once: its highlights become labels.
+  const fresh = withSentenceAccepted([], sentence);
+  assert.equal(fresh.confirmed, 3);
+  assert.deepEqual(fresh.examples[0].spans.map((s) => s.label), ['PER', 'ORG', 'LOC']);
   // Labelling a rejected span un-rejects it.
-  const relabelled = withLabel(examples, sentence, { start: 31, end: 37, label: 'CITY' });
+  const relabelled = withLabel(rejected, sentence, { start: 31, end: 37, label: 'CITY' });
   assert.deepEqual(relabelled[0].rejected, []);
-  // Remove the label under a cursor; removing everything drops the example.
+  // Remove under a cursor: a label, or a suggestion; an example left with suggestions only is dropped.
   let removed = withoutLabelAt(examples, 0, 5, 5)!;
   assert.deepEqual(removed[0].spans.map((s) => s.label), ['DRUG']);
   assert.equal(withoutLabelAt(removed, 0, 0, 1), undefined, 'nothing at offset 0');
-  removed = withoutLabelAt(removed, 0, 20, 37)!;
-  assert.equal(removed.length, 0);
-  assert.deepEqual(typeCounts(withLabel(examples, { text: 'Take Advil .' }, { start: 5, end: 10, label: 'DRUG' })), [
-    { label: 'DRUG', count: 2 },
-    { label: 'PER', count: 1 },
-  ]);
+  removed = withoutLabelAt(removed, 0, 20, 27)!;
+  assert.equal(removed.length, 0, 'the LOC suggestion alone does not keep the sentence');
+  const dismissed = withoutLabelAt(examples, 0, 33, 33)!;
+  assert.deepEqual(dismissed[0].suggested, [], 'a suggestion under the cursor is dismissed');
+});
+
+test('the support file keeps suggestions apart from labels and refuses a suggestion over a label or a rejection', () => {
+  const example: SupportExample = { text: 'Dr Smith prescribed Lipitor .', spans: [{ start: 20, end: 27, label: 'DRUG' }], rejected: [], suggested: [{ start: 3, end: 8, label: 'PER' }], source: { path: 'a.txt', offset: 0 } };
+  const text = formatSupportFile([example]);
+  assert.match(text, /"suggested":\[\{"start":3,"end":8,"label":"PER"\}\]/);
+  assert.deepEqual(parseSupportFile(text, 'support.jsonl'), [example]);
+  assert.deepEqual(parseSupportFile('{"text":"Lipitor .","spans":[{"start":0,"end":7,"label":"DRUG"}]}', 's')[0].suggested, [], 'older files have no suggestions');
+  assert.throws(() => parseSupportFile('{"text":"Lipitor .","spans":[{"start":0,"end":7,"label":"DRUG"}],"suggested":[{"start":0,"end":3,"label":"ORG"}]}', 's'), /s:1: suggested\[0\] overlaps spans\[0\]/);
+  assert.throws(() => parseSupportFile('{"text":"Lipitor .","spans":[],"rejected":[{"start":0,"end":7}],"suggested":[{"start":0,"end":7,"label":"ORG"}]}', 's'), /suggested\[0\] overlaps rejected\[0\]/);
+  assert.throws(() => parseSupportFile('{"text":"Lipitor .","spans":[],"suggested":[{"start":0,"end":7}]}', 's'), /suggested\[0\] must be/);
+  assert.throws(() => parseSupportFile('{"text":"Lipitor .","spans":[],"suggested":[{"start":0,"end":7,"label":"O"}]}', 's'), /suggested\[0\]: the label "O"/);
 });
 
 test('the sentence around a selection: whole sentences, several when the selection crosses one, none in blank space', () => {
@@ -76,9 +104,9 @@ test('the sentence around a selection: whole sentences, several when the selecti
 
 test('examples are found again after the document was edited above them', () => {
   const examples: SupportExample[] = [
-    { text: 'Aspirin helps .', spans: [{ start: 0, end: 7, label: 'DRUG' }], rejected: [], source: { path: 'a.md', offset: 0 } },
-    { text: 'Aspirin helps .', spans: [{ start: 0, end: 7, label: 'DRUG' }], rejected: [], source: { path: 'a.md', offset: 40 } },
-    { text: 'Elsewhere .', spans: [{ start: 0, end: 9, label: 'X' }], rejected: [], source: { path: 'b.md', offset: 0 } },
+    { text: 'Aspirin helps .', spans: [{ start: 0, end: 7, label: 'DRUG' }], rejected: [], suggested: [], source: { path: 'a.md', offset: 0 } },
+    { text: 'Aspirin helps .', spans: [{ start: 0, end: 7, label: 'DRUG' }], rejected: [], suggested: [], source: { path: 'a.md', offset: 40 } },
+    { text: 'Elsewhere .', spans: [{ start: 0, end: 9, label: 'X' }], rejected: [], suggested: [], source: { path: 'b.md', offset: 0 } },
   ];
   const doc = 'New first line.\nAspirin helps . Filler text that is long. Aspirin helps .';
   assert.deepEqual(locateExamples(doc, examples, { path: 'a.md' }), [
@@ -91,22 +119,28 @@ test('examples are found again after the document was edited above them', () => 
 
 test('support examples become token-level sentences with rejected spans; spans inside a token are widened and reported', () => {
   const { support, issues } = toSupportSet([
-    { text: 'Take aspirin daily .', spans: [{ start: 5, end: 12, label: 'DRUG' }], rejected: [{ start: 13, end: 18 }] },
-    { text: 'Ibuprofen-based gel .', spans: [{ start: 0, end: 5, label: 'DRUG' }], rejected: [] },
+    { text: 'Take aspirin daily .', spans: [{ start: 5, end: 12, label: 'DRUG' }], rejected: [{ start: 13, end: 18 }], suggested: [] },
+    { text: 'Ibuprofen-based gel .', spans: [{ start: 0, end: 5, label: 'DRUG' }], rejected: [], suggested: [] },
   ]);
   assert.deepEqual(support.sentences[0], { tokens: ['Take', 'aspirin', 'daily', '.'], spans: [{ start: 1, end: 2, label: 'DRUG' }] });
   assert.deepEqual(support.rejected![0], [{ start: 2, end: 3, label: 'O' }]);
   assert.equal(issues.length, 1);
   assert.equal(issues[0].example, 1);
   assert.equal(issues[0].issue.kind, 'snapped');
+  assert.deepEqual(support.unconfirmed, [[], []]);
+  // Unconfirmed suggestions travel apart: not labels, not rejections.
+  const withSuggestion = toSupportSet([{ text: 'Dr Smith took aspirin .', spans: [{ start: 14, end: 21, label: 'DRUG' }], rejected: [], suggested: [{ start: 3, end: 8, label: 'PER' }] }]).support;
+  assert.deepEqual(withSuggestion.sentences[0].spans, [{ start: 3, end: 4, label: 'DRUG' }]);
+  assert.deepEqual(withSuggestion.unconfirmed, [[{ start: 1, end: 2, label: 'PER' }]]);
+  assert.deepEqual(withSuggestion.rejected, [[]]);
 });
 
 test('with the real model: the nearest support mention of a type, and a leave-one-out score that can fail', async () => {
   const engine = await NerEngine.load(cnnModelDir(), { threads: 1 });
   const examples: SupportExample[] = [
-    { text: 'Angela Merkel spoke in Berlin .', spans: [{ start: 0, end: 13, label: 'PER' }, { start: 23, end: 29, label: 'LOC' }], rejected: [] },
-    { text: 'Emmanuel Macron visited Madrid .', spans: [{ start: 0, end: 15, label: 'PER' }, { start: 24, end: 30, label: 'LOC' }], rejected: [] },
-    { text: 'Officials in Rome met Barack Obama .', spans: [{ start: 13, end: 17, label: 'LOC' }, { start: 22, end: 34, label: 'PER' }], rejected: [] },
+    { text: 'Angela Merkel spoke in Berlin .', spans: [{ start: 0, end: 13, label: 'PER' }, { start: 23, end: 29, label: 'LOC' }], rejected: [], suggested: [] },
+    { text: 'Emmanuel Macron visited Madrid .', spans: [{ start: 0, end: 15, label: 'PER' }, { start: 24, end: 30, label: 'LOC' }], rejected: [], suggested: [] },
+    { text: 'Officials in Rome met Barack Obama .', spans: [{ start: 13, end: 17, label: 'LOC' }, { start: 22, end: 34, label: 'PER' }], rejected: [], suggested: [] },
   ];
   const index = await SupportIndex.build(engine, examples);
   assert.equal(index.size, 6);
@@ -124,5 +158,15 @@ test('with the real model: the nearest support mention of a type, and a leave-on
   const swapped = toSupportSet([examples[0], examples[1], { ...examples[2], spans: [{ start: 13, end: 17, label: 'PER' }, { start: 22, end: 34, label: 'LOC' }] }]).support;
   const bad = (await leaveOneOutScores(engine, swapped))!;
   assert.ok(bad.micro.f1 < good.micro.f1, `${bad.micro.f1} < ${good.micro.f1}`);
+  // Per type, as the panel shows it: a type in one sentence only has no held-out F1.
+  const withCity = toSupportSet([...examples, { text: 'Flights to Oslo resumed .', spans: [{ start: 11, end: 15, label: 'CITY' }], rejected: [], suggested: [] }]).support;
+  const quality = await typeQuality(engine, withCity);
+  assert.deepEqual(Object.keys(quality).sort(), ['CITY', 'LOC', 'PER']);
+  assert.equal(quality.CITY.mentions, 1);
+  assert.equal(quality.CITY.f1, undefined, 'one sentence of CITY: not measurable');
+  assert.equal(quality.PER.mentions, 3);
+  assert.ok(quality.PER.f1! > 0.6, `PER held-out F1 ${quality.PER.f1}`);
+  const swappedQuality = await typeQuality(engine, swapped);
+  assert.ok(swappedQuality.PER.f1! < quality.PER.f1!, 'contradicting labels lower the type\'s held-out F1');
   await engine.dispose();
 });

@@ -83,7 +83,7 @@ test('bad JSON is reported by line and position without quoting the file (it may
 
 test('scores and -0 do not survive a write, so they are not read: what is read is what would be written', () => {
   const [example] = parseSupportFile('{"text":"Take aspirin","spans":[{"start":5,"end":12,"label":"DRUG","score":0.5}],"rejected":[{"start":-0,"end":4}],"source":{"path":"a","offset":-0}}', FILE);
-  assert.deepEqual(example, { text: 'Take aspirin', spans: [{ start: 5, end: 12, label: 'DRUG' }], rejected: [{ start: 0, end: 4 }], source: { path: 'a', offset: 0 } });
+  assert.deepEqual(example, { text: 'Take aspirin', spans: [{ start: 5, end: 12, label: 'DRUG' }], rejected: [{ start: 0, end: 4 }], suggested: [], source: { path: 'a', offset: 0 } });
   assert.ok(Object.is(example.rejected[0].start, 0) && Object.is(example.source!.offset, 0));
 });
 

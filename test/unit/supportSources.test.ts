@@ -36,8 +36,8 @@ test('a source is resolved against its own folder; an unknown folder or a path o
 
 test('the same relative path in two folders: labels are shown, found and edited in their own folder only', () => {
   const text = 'Aspirin helps .';
-  const inFirst: SupportExample = { text, spans: [{ start: 0, end: 7, label: 'DRUG' }], rejected: [], source: { path: 'a.md', offset: 0 } };
-  const inSecond: SupportExample = { text, spans: [], rejected: [{ start: 0, end: 7 }], source: { path: 'a.md', offset: 0, folder: 'papers' } };
+  const inFirst: SupportExample = { text, spans: [{ start: 0, end: 7, label: 'DRUG' }], rejected: [], suggested: [], source: { path: 'a.md', offset: 0 } };
+  const inSecond: SupportExample = { text, spans: [], rejected: [{ start: 0, end: 7 }], suggested: [], source: { path: 'a.md', offset: 0, folder: 'papers' } };
   const examples = [inFirst, inSecond];
   assert.ok(!sameSourceFile(inFirst.source, inSecond.source));
   assert.ok(sameSourceFile(inSecond.source, { path: 'a.md', folder: 'papers' }));

@@ -24,7 +24,8 @@ export interface ContrastivePairs {
 
 /**
  * Builds the selection tensors for a padded batch (sentence b, token t -> row b * time + t).
- * `random` returns floats in [0, 1) (seeded by the caller for reproducibility).
+ * `random` returns floats in [0, 1) (seeded by the caller for reproducibility). `unknown[b]`: spans of sentence
+ * b whose tokens may or may not be entities (unconfirmed suggestions): never drawn as random non-entities.
  */
 export function buildContrastivePairs(
   spans: TokenSpan[][],
@@ -32,6 +33,7 @@ export function buildContrastivePairs(
   time: number,
   randomNegatives: number,
   random: () => number,
+  unknown: ReadonlyArray<readonly TokenSpan[]> = [],
 ): ContrastivePairs {
   const K = SHIFTED_NEGATIVES + randomNegatives;
   const N = spans.length * time;
@@ -56,7 +58,7 @@ export function buildContrastivePairs(
     });
     const outside: number[] = [];
     const inEntity = new Uint8Array(lengths[b]);
-    for (const span of spans[b]) for (let t = span.start; t < span.end; t++) inEntity[t] = 1;
+    for (const span of [...spans[b], ...(unknown[b] ?? [])]) for (let t = span.start; t < span.end; t++) inEntity[t] = 1;
     for (let t = 0; t < lengths[b]; t++) if (!inEntity[t] && (t < s - 2 || t > e + 1)) outside.push(t);
     for (let k = 0; k < randomNegatives && outside.length > 0; k++) {
       const pick = Math.floor(random() * outside.length);

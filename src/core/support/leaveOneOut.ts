@@ -29,3 +29,26 @@ export async function leaveOneOutScores(engine: NerEngine, support: SupportSet):
   });
   return scoreEntities(gold, predicted);
 }
+
+/** Per type: how many confirmed mentions it has and, when it can be measured, its held-out F1 (0..1). */
+export interface TypeQuality {
+  mentions: number;
+  f1?: number;
+}
+
+/**
+ * Leave-one-out quality of each type of a support set: what the panel shows beside the types. A type labelled in
+ * one sentence only cannot be held out (its prototype would be gone with the sentence), so it gets no F1.
+ */
+export async function typeQuality(engine: NerEngine, support: SupportSet): Promise<Record<string, TypeQuality>> {
+  const quality: Record<string, TypeQuality> = {};
+  for (const s of support.sentences) for (const span of s.spans) (quality[span.label] ??= { mentions: 0 }).mentions++;
+  const scores = await leaveOneOutScores(engine, support);
+  if (!scores) return quality;
+  for (const [label, q] of Object.entries(quality)) {
+    const inSentences = support.sentences.filter((s) => s.spans.some((span) => span.label === label)).length;
+    const typeScores = scores.perType[label];
+    if (inSentences >= 2 && typeScores) q.f1 = typeScores.f1;
+  }
+  return quality;
+}

@@ -1,5 +1,5 @@
 // The support set on disk: span JSONL (`.baner/support.jsonl`), one labelled sentence per line, plus the
-// spans the user rejected in it and where it came from. Human-readable and diff-able on purpose, so also
+// spans the user rejected in it, the model's suggestions the user has not confirmed yet, and where it came from. Human-readable and diff-able on purpose, so also
 // hand-edited: anything the editor would not have written is refused with the line it is on.
 import { parseSpanJsonl, SpanJsonlError } from '../data/spanJsonl';
 import { NOT_AN_ENTITY } from '../adapters/adapter';
@@ -24,7 +24,14 @@ export interface SupportSource {
 }
 
 export interface SupportExample extends TextExample {
+  /** Confirmed labels: the only spans trained on as entities. */
+  spans: CharSpan[];
   rejected: RejectedSpan[];
+  /**
+   * The model's suggestions in the sentence that the user has neither confirmed nor rejected. Never gold:
+   * adaptation neither learns them as entities nor as non-entities (their tokens are left out of its losses).
+   */
+  suggested: CharSpan[];
   source?: SupportSource;
 }
 
@@ -72,6 +79,17 @@ export function readSupportFile(content: string, fileName: string): ParsedSuppor
         rejected.push({ start: (start as number) + 0, end: (end as number) + 0 }); // + 0: -0 would not survive a write
       });
     }
+    const suggested: CharSpan[] = [];
+    if (value.suggested !== undefined) {
+      if (!Array.isArray(value.suggested)) fail('"suggested" must be an array');
+      (value.suggested as unknown[]).forEach((r, i) => {
+        const { start, end, label } = (r ?? {}) as Record<string, unknown>;
+        if (!Number.isInteger(start) || !Number.isInteger(end) || (start as number) < 0 || (end as number) > text.length || (start as number) >= (end as number) || typeof label !== 'string' || label === '') {
+          fail(`suggested[${i}] must be {"start", "end", "label"} with 0 <= start < end <= ${text.length} and a non-empty label`);
+        }
+        suggested.push({ start: (start as number) + 0, end: (end as number) + 0, label: label as string });
+      });
+    }
     let source: SupportSource | undefined;
     if (value.source !== undefined) {
       const { path, offset, folder } = (value.source ?? {}) as Record<string, unknown>;
@@ -80,7 +98,7 @@ export function readSupportFile(content: string, fileName: string): ParsedSuppor
       source = { path: path as string, offset: (offset as number) + 0 };
       if (folder !== undefined) source.folder = folder as string;
     }
-    return source ? { rejected, source } : { rejected };
+    return source ? { rejected, suggested, source } : { rejected, suggested };
   });
 
   const examples: SupportExample[] = [];
@@ -93,7 +111,7 @@ export function readSupportFile(content: string, fileName: string): ParsedSuppor
     };
     // Support labels carry no score (a score in the file would not survive the next write).
     const spans: CharSpan[] = raw.spans.map(({ start, end, label }) => ({ start: start + 0, end: end + 0, label }));
-    const example: SupportExample = { text: raw.text, spans, rejected: raw.rejected };
+    const example: SupportExample = { text: raw.text, spans, rejected: raw.rejected, suggested: raw.suggested };
     if (raw.source) example.source = raw.source;
     checkExample(example, fail);
     const key = JSON.stringify([example.source?.folder ?? '', example.source?.path ?? '', example.text]);
@@ -108,11 +126,18 @@ export function readSupportFile(content: string, fileName: string): ParsedSuppor
   return { examples, notes };
 }
 
-/** What the editor never writes: overlapping spans, the non-entity label as a type, a split surrogate pair. */
+/**
+ * What the editor never writes: overlapping spans, the non-entity label as a type, a split surrogate pair, a
+ * character both labelled and rejected, a suggestion over a label or a rejection (confirming or rejecting a
+ * suggestion removes it).
+ */
 function checkExample(example: SupportExample, fail: (problem: string) => never): void {
   const { text } = example;
   example.spans.forEach((s, i) => {
     if (s.label === NOT_AN_ENTITY) fail(`spans[${i}]: the label "${NOT_AN_ENTITY}" means "not an entity"; use "rejected" for that`);
+  });
+  example.suggested.forEach((s, i) => {
+    if (s.label === NOT_AN_ENTITY) fail(`suggested[${i}]: the label "${NOT_AN_ENTITY}" means "not an entity"`);
   });
   const edges = (what: string, spans: ReadonlyArray<{ start: number; end: number }>) =>
     spans.forEach((s, i) => {
@@ -122,6 +147,7 @@ function checkExample(example: SupportExample, fail: (problem: string) => never)
     });
   edges('spans', example.spans);
   edges('rejected', example.rejected);
+  edges('suggested', example.suggested);
   const overlap = (what: string, spans: ReadonlyArray<{ start: number; end: number }>) => {
     const order = spans.map((s, i) => ({ s, i })).sort((a, b) => a.s.start - b.s.start || a.s.end - b.s.end);
     for (let k = 1; k < order.length; k++) {
@@ -130,9 +156,16 @@ function checkExample(example: SupportExample, fail: (problem: string) => never)
   };
   overlap('spans', example.spans);
   overlap('rejected', example.rejected);
+  overlap('suggested', example.suggested);
   for (const [i, s] of example.spans.entries()) {
     const j = example.rejected.findIndex((r) => r.start < s.end && s.start < r.end);
     if (j >= 0) fail(`spans[${i}] overlaps rejected[${j}]; a span is either labelled or rejected`);
+  }
+  for (const [i, s] of example.suggested.entries()) {
+    const j = example.spans.findIndex((r) => r.start < s.end && s.start < r.end);
+    if (j >= 0) fail(`suggested[${i}] overlaps spans[${j}]; a confirmed label replaces the suggestion`);
+    const k = example.rejected.findIndex((r) => r.start < s.end && s.start < r.end);
+    if (k >= 0) fail(`suggested[${i}] overlaps rejected[${k}]; a rejection replaces the suggestion`);
   }
 }
 
@@ -155,6 +188,7 @@ export function formatSupportFile(examples: readonly SupportExample[]): string {
     .map((e) => {
       const line: Record<string, unknown> = { text: e.text, spans: e.spans.map(({ start, end, label }) => ({ start, end, label })) };
       if (e.rejected.length > 0) line.rejected = e.rejected.map(({ start, end }) => ({ start, end }));
+      if (e.suggested.length > 0) line.suggested = e.suggested.map(({ start, end, label }) => ({ start, end, label }));
       if (e.source) line.source = e.source.folder === undefined ? { path: e.source.path, offset: e.source.offset } : { path: e.source.path, offset: e.source.offset, folder: e.source.folder };
       return JSON.stringify(line) + '\n';
     })

@@ -33,23 +33,45 @@ export async function loadSupportFile(root: string, options: SupportFileOptions 
 }
 
 /**
+ * The whole file's text, written as it is (an undo putting back the exact bytes a file had); it must parse, and
+ * the examples it holds are what the edit results in.
+ */
+export interface SupportFileText {
+  text: string;
+}
+
+/**
+ * What an edit of the support file is given: the examples on disk now and the file's text (undefined: no file).
+ * It returns the new examples, a verbatim text (SupportFileText), or undefined to change nothing.
+ */
+export type SupportFileEdit = (examples: SupportExample[], content: string | undefined) => SupportExample[] | SupportFileText | undefined;
+
+/**
  * Applies `edit` to the examples on disk now and writes the result, under the support file's lock. `edit`
  * returns undefined to change nothing (then undefined is returned). Throws, writing nothing, when the file
  * does not parse, leads outside the folder or is too large.
  */
 export async function updateSupportFile(
   root: string,
-  edit: (examples: SupportExample[]) => SupportExample[] | undefined,
+  edit: SupportFileEdit,
   options: SupportFileOptions = {},
 ): Promise<{ examples: SupportExample[]; content: string } | undefined> {
   const dir = await makeWorkspaceFolder(root, BANER_DIR);
   return withFileLock(
     join(dir, 'support.jsonl.lock'),
     async () => {
-      const { examples } = await loadSupportFile(root, options);
-      const next = edit(examples);
-      if (!next) return undefined;
-      const content = formatSupportFile(next);
+      const loaded = await loadSupportFile(root, options);
+      const result = edit(loaded.examples, loaded.content);
+      if (!result) return undefined;
+      const verbatim = !Array.isArray(result);
+      const content = verbatim ? result.text : formatSupportFile(result);
+      let next: SupportExample[];
+      try {
+        next = verbatim ? readSupportFile(content, options.displayName ?? SUPPORT_FILE).examples : result;
+      } catch (error) {
+        // Not the file's problem (it is not written): an error of this edit.
+        throw new Error(`the text to write is no valid support file: ${(error as Error).message}`);
+      }
       if (Buffer.byteLength(content, 'utf8') > MAX_SUPPORT_BYTES) {
         throw new Error(`the support set would grow past ${MAX_SUPPORT_BYTES / (1024 * 1024)} MB, more than BANER reads; remove examples first`);
       }

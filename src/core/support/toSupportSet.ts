@@ -12,7 +12,7 @@ export interface ConvertedSupport {
 }
 
 export function toSupportSet(examples: readonly SupportExample[]): ConvertedSupport {
-  const support: SupportSet = { sentences: [], rejected: [] };
+  const support: SupportSet = { sentences: [], rejected: [], unconfirmed: [] };
   const issues: ConvertedSupport['issues'] = [];
   examples.forEach((example, index) => {
     const tokens = tokenize(example.text);
@@ -21,6 +21,8 @@ export function toSupportSet(examples: readonly SupportExample[]): ConvertedSupp
     for (const issue of labelled.issues) issues.push({ example: index, issue });
     support.sentences.push(labelled.sentence);
     support.rejected!.push(rejected.sentence.spans);
+    // Unconfirmed suggestions: their tokens are neither entities nor non-entities for training.
+    support.unconfirmed!.push(textToSentence({ text: example.text, spans: example.suggested }, tokens).sentence.spans);
   });
   return { support, issues };
 }

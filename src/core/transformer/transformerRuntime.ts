@@ -6,14 +6,21 @@ import { join } from 'node:path';
 import { lengthBuckets } from '../batching';
 import type { TokenWindow } from '../text/windows';
 import type { ModelManifest } from '../model/modelDirectory';
-import { createSession, type SessionChoice } from '../model/onnxSessions';
+import { createSessions, type SessionChoice } from '../model/onnxSessions';
 import { loadWeights, type NamedArray } from '../model/weightsFile';
 import type { EncodedBatch, ModelRuntime } from '../model/modelRuntime';
 import type { TransformerConfig } from './architecture';
 import { PieceTokenizer, type PiecedWords } from './pieceTokenizer';
 import { makePieceWindows, WINDOW_OVERLAP, WINDOW_PIECES } from './pieceWindows';
 import { WORD_FLAGS, wordFlags } from './wordFeatures';
-import { buildTransformerHeadsOnnx, buildTransformerOnnx, buildTransformerSpanHeadOnnx, buildTransformerWordStatesOnnx } from './transformerOnnx';
+import { buildTransformerHeadsOnnx, buildTransformerSpanHeadOnnx, buildTransformerWordStatesOnnx } from './transformerOnnx';
+
+/**
+ * Padded pieces per encoder call. Small batches keep a layer's activations in the CPU caches: on 2 cores, 512
+ * highlighted the 55 visible lines of a long document in 97 ms against 175 ms at 4096, and a 1,500-line text
+ * in 2.7 s against 3.1 s (scratch sweep of 128..4096, docs/BENCHMARKS.md 0.5).
+ */
+export const BATCH_PIECES = 512;
 
 /** Weights of the heads (everything else is the encoder, which heads-only adapters leave unchanged). */
 const HEAD_WEIGHT = /^(input|conv0|tags|span)\./;
@@ -58,32 +65,36 @@ export function pieceBatch(tokenizer: PieceTokenizer, sentences: ReadonlyArray<r
 }
 
 /**
- * Encoder word states per sentence, reused while the encoder's weights stay the same: with heads-only adapters,
- * scoring one text under many adapters (the few-shot benchmark) runs the encoder once. Off by default: the
- * editor sees each sentence once per model and would only pay the memory.
+ * The model runs as three sessions: the encoder (pieces -> word states), the heads (word states -> span tags and
+ * hidden features) and the span head. An adapter of the heads (the default) leaves the encoder's weights as
+ * they are, so switching adapters rebuilds the two small head sessions only: rebuilding the encoder every time
+ * grew the extension host by about 1 GiB over 15 adapter switches (the native allocator keeps what the released
+ * sessions freed), and took longer.
  */
-interface EncoderStateCache {
+interface Sessions {
   wordStates: ort.InferenceSession;
   heads: ort.InferenceSession;
+  spanHead: ort.InferenceSession;
   /** The encoder weights the word-state session was built from (compared by identity: adapters copy only what they change). */
   encoderWeights: Map<string, NamedArray>;
-  states: Map<string, Float32Array>;
 }
 
 const sentenceKey = (words: readonly string[]) => words.join('\u0000');
 
 export class TransformerRuntime implements ModelRuntime {
   readonly family = 'transformer' as const;
-  private stateCache?: EncoderStateCache;
-  /** The weights the sessions run (the base's, or merged with an adapter). */
-  private activeWeights?: Map<string, NamedArray>;
+  /**
+   * Encoder word states per sentence, kept while the encoder's weights stay the same: with heads-only adapters,
+   * scoring one text under many adapters (the few-shot benchmark) runs the encoder once. Off by default: the
+   * editor sees each sentence once per model and would only pay the memory.
+   */
+  private states?: Map<string, Float32Array>;
 
   private constructor(
     private readonly config: TransformerConfig,
     readonly tokenizer: PieceTokenizer,
     private weights: Map<string, NamedArray>,
-    private encoder: ort.InferenceSession,
-    private spanHead: ort.InferenceSession,
+    private sessions: Sessions,
     readonly execution: SessionChoice,
     private readonly threads: number,
     private readonly batchPieces: number,
@@ -91,7 +102,7 @@ export class TransformerRuntime implements ModelRuntime {
     readonly int8: readonly string[],
   ) {}
 
-  static async load(dir: string, manifest: ModelManifest, choice: SessionChoice, threads: number, batchPieces = 4096, int8?: readonly string[]): Promise<TransformerRuntime> {
+  static async load(dir: string, manifest: ModelManifest, choice: SessionChoice, threads: number, batchPieces = BATCH_PIECES, int8?: readonly string[]): Promise<TransformerRuntime> {
     const config = manifest.architecture as unknown as TransformerConfig;
     // Integer products where the model's evaluation found them to cost less than 0.5 F1 on dev.
     const products = int8 ?? ((manifest.runtime as { int8MatMul?: string[] } | undefined)?.int8MatMul ?? []);
@@ -99,18 +110,19 @@ export class TransformerRuntime implements ModelRuntime {
     const tokenizer = PieceTokenizer.fromFile(join(dir, files.tokenizer));
     if (tokenizer.vocabSize !== config.vocabSize) throw new Error(`model ${dir}: the tokenizer has ${tokenizer.vocabSize} pieces, the encoder ${config.vocabSize}`);
     const weights = loadWeights(join(dir, files.weights));
-    const [encoder, spanHead] = await TransformerRuntime.sessions(config, weights, choice, threads, products);
-    return new TransformerRuntime(config, tokenizer, weights, encoder, spanHead, choice, threads, batchPieces, products);
+    const sessions = await TransformerRuntime.sessions(config, weights, choice, threads, products, undefined);
+    return new TransformerRuntime(config, tokenizer, weights, sessions, choice, threads, batchPieces, products);
   }
 
-  private static async sessions(config: TransformerConfig, weights: Map<string, NamedArray>, choice: SessionChoice, threads: number, int8: readonly string[]): Promise<[ort.InferenceSession, ort.InferenceSession]> {
-    const encoder = await createSession(buildTransformerOnnx(config, weights, { int8 }), choice, threads);
-    try {
-      return [encoder, await createSession(buildTransformerSpanHeadOnnx(config, weights), choice, threads)];
-    } catch (error) {
-      await encoder.release();
-      throw error;
-    }
+  /** Sessions for `weights`; the encoder session of `keep` is reused when its weights are the same arrays. */
+  private static async sessions(config: TransformerConfig, weights: Map<string, NamedArray>, choice: SessionChoice, threads: number, int8: readonly string[], keep: Sessions | undefined): Promise<Sessions> {
+    const encoderWeights = new Map([...weights].filter(([name]) => !HEAD_WEIGHT.test(name)));
+    const sameEncoder = keep !== undefined && keep.encoderWeights.size === encoderWeights.size && [...keep.encoderWeights].every(([name, array]) => encoderWeights.get(name) === array);
+    const graphs = [() => buildTransformerHeadsOnnx(config, weights), () => buildTransformerSpanHeadOnnx(config, weights)];
+    if (!sameEncoder) graphs.unshift(() => buildTransformerWordStatesOnnx(config, weights, { int8 }));
+    const created = await createSessions(graphs, choice, threads);
+    const [wordStates, heads, spanHead] = sameEncoder ? [keep.wordStates, ...created] : created;
+    return { wordStates, heads, spanHead, encoderWeights: sameEncoder ? keep.encoderWeights : encoderWeights };
   }
 
   get hiddenDims(): number {
@@ -141,14 +153,9 @@ export class TransformerRuntime implements ModelRuntime {
         indices.map((i) => sentences[i]),
         indices.map((i) => pieced[i]),
       );
-      if (this.stateCache) {
-        await fn({ indices, ...(await this.runCached(this.stateCache, batch, indices.map((i) => sentences[i]))), time: batch.words });
-        continue;
-      }
-      const out = await this.encoder.run({
-        ids: new ort.Tensor('int64', batch.ids, [batch.size, batch.pieces]),
-        piece_mask: new ort.Tensor('float32', batch.pieceMask, [batch.size, batch.pieces]),
-        word_rows: new ort.Tensor('int64', batch.wordRows, [batch.size * batch.words]),
+      const wordStates = await this.wordStates(batch, indices.map((i) => sentences[i]));
+      const out = await this.sessions.heads.run({
+        word_states: new ort.Tensor('float32', wordStates, [batch.size, batch.words, this.config.hiddenDims]),
         word_mask: new ort.Tensor('float32', batch.wordMask, [batch.size, batch.words]),
         flags: new ort.Tensor('float32', batch.flags, [batch.size, batch.words, WORD_FLAGS]),
       });
@@ -156,53 +163,38 @@ export class TransformerRuntime implements ModelRuntime {
     }
   }
 
-  /** Keeps each sentence's encoder word states while the encoder's weights do not change (see EncoderStateCache). */
+  /** Keeps each sentence's encoder word states while the encoder's weights do not change (see `states`). */
   async cacheEncoderStates(): Promise<void> {
-    if (this.stateCache) return;
-    this.stateCache = await this.cacheSessions(this.activeWeights ?? this.weights, new Map());
+    this.states ??= new Map();
   }
 
   /** Sentences whose encoder states are kept (0 when the cache is off). */
   get cachedSentences(): number {
-    return this.stateCache?.states.size ?? 0;
+    return this.states?.size ?? 0;
   }
 
-  private async cacheSessions(weights: Map<string, NamedArray>, states: Map<string, Float32Array>): Promise<EncoderStateCache> {
-    const wordStates = await createSession(buildTransformerWordStatesOnnx(this.config, weights, { int8: this.int8 }), this.execution, this.threads);
-    try {
-      const heads = await createSession(buildTransformerHeadsOnnx(this.config, weights), this.execution, this.threads);
-      const encoderWeights = new Map([...weights].filter(([name]) => !HEAD_WEIGHT.test(name)));
-      return { wordStates, heads, encoderWeights, states };
-    } catch (error) {
-      await wordStates.release();
-      throw error;
-    }
-  }
-
-  private async runCached(cache: EncoderStateCache, batch: PieceBatch, sentences: ReadonlyArray<readonly string[]>): Promise<{ logProbs: Float32Array; hidden: Float32Array }> {
+  /** [size, words, hidden] encoder states of a batch: from the encoder, or from the cache when every sentence is in it. */
+  private async wordStates(batch: PieceBatch, sentences: ReadonlyArray<readonly string[]>): Promise<Float32Array> {
     const H = this.config.hiddenDims;
-    if (sentences.some((s) => !cache.states.has(sentenceKey(s)))) {
-      const out = await cache.wordStates.run({
+    const cache = this.states;
+    if (!cache || sentences.some((s) => !cache.has(sentenceKey(s)))) {
+      const out = await this.sessions.wordStates.run({
         ids: new ort.Tensor('int64', batch.ids, [batch.size, batch.pieces]),
         piece_mask: new ort.Tensor('float32', batch.pieceMask, [batch.size, batch.pieces]),
         word_rows: new ort.Tensor('int64', batch.wordRows, [batch.size * batch.words]),
         word_mask: new ort.Tensor('float32', batch.wordMask, [batch.size, batch.words]),
       });
       const all = out.word_states.data as Float32Array;
-      sentences.forEach((s, b) => cache.states.set(sentenceKey(s), all.slice(b * batch.words * H, (b * batch.words + s.length) * H)));
+      if (!cache) return all;
+      sentences.forEach((s, b) => cache.set(sentenceKey(s), all.slice(b * batch.words * H, (b * batch.words + s.length) * H)));
     }
     const wordStates = new Float32Array(batch.size * batch.words * H);
-    sentences.forEach((s, b) => wordStates.set(cache.states.get(sentenceKey(s))!, b * batch.words * H));
-    const out = await cache.heads.run({
-      word_states: new ort.Tensor('float32', wordStates, [batch.size, batch.words, H]),
-      word_mask: new ort.Tensor('float32', batch.wordMask, [batch.size, batch.words]),
-      flags: new ort.Tensor('float32', batch.flags, [batch.size, batch.words, WORD_FLAGS]),
-    });
-    return { logProbs: out.tag_log_probs.data as Float32Array, hidden: out.hidden.data as Float32Array };
+    sentences.forEach((s, b) => wordStates.set(cache.get(sentenceKey(s))!, b * batch.words * H));
+    return wordStates;
   }
 
   async embedSpanFeatures(features: Float32Array, count: number): Promise<Float32Array> {
-    const out = await this.spanHead.run({ span_features: new ort.Tensor('float32', features, [count, 3 * this.hiddenDims]) });
+    const out = await this.sessions.spanHead.run({ span_features: new ort.Tensor('float32', features, [count, 3 * this.hiddenDims]) });
     return out.span_embeddings.data as Float32Array;
   }
 
@@ -211,26 +203,19 @@ export class TransformerRuntime implements ModelRuntime {
   }
 
   async useWeights(weights: Map<string, NamedArray>): Promise<void> {
-    const cache = this.stateCache;
-    const encoderKept = cache !== undefined && [...cache.encoderWeights].every(([name, array]) => weights.get(name) === array);
-    const nextCache = cache && (await this.cacheSessions(weights, encoderKept ? cache.states : new Map()));
-    let sessions: [ort.InferenceSession, ort.InferenceSession];
-    try {
-      sessions = await TransformerRuntime.sessions(this.config, weights, this.execution, this.threads, this.int8);
-    } catch (error) {
-      if (nextCache) await Promise.all([nextCache.wordStates.release(), nextCache.heads.release()]);
-      throw error;
+    const previous = this.sessions;
+    const next = await TransformerRuntime.sessions(this.config, weights, this.execution, this.threads, this.int8, previous);
+    this.sessions = next;
+    if (next.wordStates !== previous.wordStates) {
+      this.states?.clear(); // states of another encoder
+      await previous.wordStates.release();
     }
-    const previous = [this.encoder, this.spanHead, ...(cache ? [cache.wordStates, cache.heads] : [])];
-    [this.encoder, this.spanHead] = sessions;
-    this.activeWeights = weights;
-    this.stateCache = nextCache;
-    await Promise.all(previous.map((s) => s.release()));
+    await Promise.all([previous.heads.release(), previous.spanHead.release()]);
   }
 
   async dispose(): Promise<void> {
-    const cache = this.stateCache;
-    this.stateCache = undefined;
-    await Promise.all([this.encoder, this.spanHead, ...(cache ? [cache.wordStates, cache.heads] : [])].map((s) => s.release()));
+    const { wordStates, heads, spanHead } = this.sessions;
+    this.states = undefined;
+    await Promise.all([wordStates, heads, spanHead].map((session) => session.release()));
   }
 }

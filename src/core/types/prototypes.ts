@@ -38,6 +38,8 @@ export interface Typed {
   probability: number;
   /** Index of the chosen class vector. */
   index: number;
+  /** Probability of the second nearest class (0 with one class): probability - runnerUp is the typing margin. */
+  runnerUp: number;
 }
 
 /** Classifies one unit-length embedding at embeddings[offset..offset+dims). */
@@ -58,7 +60,9 @@ export function classify(space: TypeSpace, embeddings: Float32Array, offset: num
     sum += logits[c];
     if (logits[c] > logits[best]) best = c;
   }
-  return { label: labels[best], probability: logits[best] / sum, index: best };
+  let second = 0;
+  for (let c = 0; c < labels.length; c++) if (c !== best && logits[c] > second) second = logits[c];
+  return { label: labels[best], probability: logits[best] / sum, index: best, runnerUp: second / sum };
 }
 
 /** Gold spans of support sentences, flattened with their labels (the input of buildPrototypes). */

@@ -9,6 +9,7 @@ import type { AdaptProgress } from '../../core/adapt';
 import { overallPercent, runAdaptation, type AdaptResult } from './adaptRunner';
 import type { AdapterRegistry } from './adapterRegistry';
 import type { SupportStore } from '../support/supportStore';
+import { readConfig } from '../config';
 
 export interface AdaptArgs {
   /** Adapter name; asked for when absent. */
@@ -25,7 +26,7 @@ export interface AdaptingState {
 
 const PHASE_TITLES: Record<AdaptProgress['phase'], string> = {
   prepare: 'preparing',
-  choose: 'comparing prototypes, LoRAHub and fine-tuning on held-out folds',
+  choose: 'comparing prototypes with fine-tuned adapters on held-out folds',
   lorahub: 'composing domain adapters (LoRAHub)',
   finetune: 'fine-tuning LoRA',
   prototypes: 'building type prototypes',
@@ -121,6 +122,7 @@ export class AdaptCommand implements vscode.Disposable {
     const { support, issues } = toSupportSet(examples);
     for (const { example, issue } of issues) this.log(`support example ${example + 1}: span ${issue.span.start}-${issue.span.end} ${issue.kind} to token boundaries`);
     this.log(`adapting "${name}" on ${support.sentences.length} sentences (${types.map((t) => `${t.label} ${t.count}`).join(', ')})`);
+    const { trainingBackend } = readConfig();
 
     const controller = new AbortController();
     this.running = controller;
@@ -132,7 +134,7 @@ export class AdaptCommand implements vscode.Disposable {
           let reported = 0;
           return runAdaptation(
             this.workerPath,
-            { modelDir: this.modelDir(), adaptersRoot, support, options: { name, method: 'auto', steps: args.steps, keepModelTypes: true }, hubRoots: [adaptersRoot] },
+            { modelDir: this.modelDir(), adaptersRoot, support, options: { name, method: 'auto', steps: args.steps, keepModelTypes: true }, hubRoots: [adaptersRoot], trainingBackend },
             (p) => {
               const percent = overallPercent(p);
               const loss = p.loss === undefined ? '' : `, loss ${p.loss.toFixed(4)}`;
@@ -145,6 +147,9 @@ export class AdaptCommand implements vscode.Disposable {
         },
       );
       this.log(`adapter written to ${result.dir} in ${result.seconds.toFixed(1)} s`);
+      const trained = result.backend;
+      const notUsed = trained.passedOver.map((p) => `${p.backend}: ${p.reason}`).join('; ');
+      this.log(`adaptation "${name}" trained on TensorFlow.js ${trained.backend} (${trained.device}; baner.trainingBackend: ${trainingBackend}): ${trained.reason}${notUsed ? `; not used: ${notUsed}` : ''}`);
       this.registry.refresh();
       const training = this.registry.list().find((a) => a.name === name)?.config?.training;
       const skipped = training?.hubSkipped;

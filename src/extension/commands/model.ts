@@ -3,10 +3,12 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { availableParallelism, cpus } from 'node:os';
-import { SECTION, resolveModelPath } from '../config';
+import { SECTION, readConfig, resolveModelPath } from '../config';
 import { BUNDLED_MODELS, readManifest } from '../../core/model/modelDirectory';
 import type { EngineClient } from '../engineClient';
-import { probeTrainingBackend } from '../adapt/adaptRunner';
+import { probeTrainingBackendChoice } from '../adapt/adaptRunner';
+import type { TrainingBackendChoice } from '../../core/model/trainingBackendChoice';
+import { gpuHint, inferenceLine, trainingLine, type Outcome } from '../computeDevicesReport';
 
 /**
  * `baner.selectModel` (optional argument: a `baner.modelPath` value, '' for the bundled transformer, `models/cnn`
@@ -55,28 +57,29 @@ export function selectModel(engine: EngineClient, extensionPath: string): (path?
 /** `baner.showComputeDevices`: what runs the model and the training, and why not something faster. Resolves to the report. */
 export function showComputeDevices(engine: EngineClient, adaptWorkerPath: string, log: (line: string) => void, showLog: () => void): () => Promise<string> {
   return async () => {
-    const lines: string[] = [];
+    const config = readConfig();
+    let inference: Outcome<{ provider: string; reason: string }>;
     try {
       const info = await engine.ready();
-      lines.push(`Inference (onnxruntime-node): ${info.provider.toUpperCase()} execution provider — ${info.providerReason}.`);
+      inference = { ok: { provider: info.provider, reason: info.providerReason } };
     } catch (error) {
-      lines.push(`Inference (onnxruntime-node): the model did not load (${(error as Error).message}).`);
+      inference = { error: (error as Error).message };
     }
-    let backend: string;
+    let training: Outcome<TrainingBackendChoice>;
     try {
-      backend = await probeTrainingBackend(adaptWorkerPath);
+      training = { ok: await probeTrainingBackendChoice(adaptWorkerPath, config.trainingBackend) };
     } catch (error) {
-      backend = `unavailable (${(error as Error).message})`;
+      training = { error: (error as Error).message };
     }
-    lines.push(
-      `Adaptation (TensorFlow.js): ${backend} backend — @tensorflow/tfjs-node-gpu is not bundled (it needs a native build against the user's CUDA and cannot ` +
-        `be installed everywhere), so training runs on the portable WebAssembly backend with SIMD, falling back to plain JavaScript (cpu) without it.`,
-    );
-    lines.push(`CPU: ${cpus()[0]?.model ?? 'unknown'}, ${availableParallelism()} logical cores; the model worker uses half of them, leaving the rest to the editor.`);
+    const lines = [inferenceLine(inference, config.backend), trainingLine(training, config.trainingBackend)];
+    const hint = gpuHint(inference, config.backend, training, config.trainingBackend);
+    if (hint) lines.push(hint);
+    lines.push(`CPU: ${cpus()[0]?.model ?? 'unknown'}, ${availableParallelism()} logical cores; the model worker runs the transformer model on all of them at a lower priority than the editor's threads, and the CNN model on half of them.`);
     const report = lines.join('\n');
     for (const line of lines) log(line);
-    const provider = engine.state.kind === 'ready' ? engine.state.info.provider.toUpperCase() : 'no model';
-    void vscode.window.showInformationMessage(`BANER: inference on ${provider} (onnxruntime-node), adaptation on TensorFlow.js ${backend}.`, 'Details').then((choice) => {
+    const provider = 'ok' in inference ? inference.ok.provider.toUpperCase() : 'no model';
+    const trainer = 'ok' in training ? `TensorFlow.js ${training.ok.backend} (${training.ok.device})` : 'no TensorFlow.js backend';
+    void vscode.window.showInformationMessage(`BANER: inference on ${provider} (onnxruntime-node), adaptation on ${trainer}.`, 'Details').then((choice) => {
       if (choice) showLog();
     });
     return report;

@@ -2,7 +2,7 @@
 // the running adaptation, turned into PanelState and back.
 import * as vscode from 'vscode';
 import { relative } from 'node:path';
-import { typeCounts } from '../../core/support/supportEdits';
+import { typeCounts, unconfirmedCount } from '../../core/support/supportEdits';
 import { nearestOccurrence } from '../../core/support/locateExamples';
 import type { SupportExample } from '../../core/support/supportFile';
 import { exampleId, withoutExample } from '../../core/support/exampleId';
@@ -57,6 +57,15 @@ class SupportPanelHost implements PanelHost, vscode.Disposable {
     const examples: SupportExample[] = store ? await store.ready() : [];
     const texts = new Map<string, Promise<string | undefined>>();
     const lines = await Promise.all(examples.map((e) => (store && e.source ? lineOf(store, e, texts) : undefined)));
+    // Per-type held-out F1 with the model as it is now; the panel shows the rest without it if it fails. Awaited
+    // before the rest is read, so that the state describes one moment (the model may switch meanwhile).
+    const quality =
+      this.deps.engine.state.kind === 'ready' && examples.some((e) => e.spans.length > 0)
+        ? await this.deps.engine.typeQuality(examples).catch((error: Error) => {
+            this.deps.log(`panel: per-type held-out F1: ${error.message}`);
+            return undefined;
+          })
+        : undefined;
     const engineState = this.deps.engine.state;
     const adapting = this.deps.adapt.state;
     return {
@@ -65,8 +74,15 @@ class SupportPanelHost implements PanelHost, vscode.Disposable {
         provider: engineState.kind === 'ready' ? engineState.info.provider : engineState.kind,
         activeAdapter: engineState.kind === 'ready' ? engineState.info.adapter : undefined,
       },
-      types: typeCounts(examples).map(({ label, count }) => ({ label, count, color: EntityDecorations.hex(label) })),
-      examples: examples.map((e, index) => ({ id: exampleId(e), text: e.text, spans: e.spans, rejected: e.rejected, source: e.source && { ...e.source, line: lines[index] } })),
+      types: typeCounts(examples).map(({ label, count }) => ({
+        label,
+        count,
+        color: EntityDecorations.hex(label),
+        ...(quality?.[label]?.f1 === undefined ? {} : { heldOutF1: quality[label].f1 }),
+        ...(count < 2 ? { warning: `only ${count} example: label at least one more so that the type can be learned and checked` } : {}),
+      })),
+      examples: examples.map((e, index) => ({ id: exampleId(e), text: e.text, spans: e.spans, rejected: e.rejected, suggested: e.suggested, source: e.source && { ...e.source, line: lines[index] } })),
+      unconfirmed: unconfirmedCount(examples),
       adapters: this.deps.registry.list().map((entry): PanelAdapter => {
         const training = (entry.config?.training ?? {}) as Record<string, unknown>;
         const mentions = (training.mentions ?? {}) as Record<string, number>;

@@ -14,6 +14,8 @@ export interface PanelExample {
   spans: PanelSpan[];
   /** Spans the user rejected: not entities in this sentence. */
   rejected: Array<{ start: number; end: number }>;
+  /** The model's suggestions the user has not confirmed: shown, never trained on. */
+  suggested: PanelSpan[];
   /** Where the sentence was labelled: path relative to its workspace folder (`folder`, when not the support set's),
    *  character offset in that file; `line` (1-based), when the host knows it, is shown as path:line. */
   source?: { path: string; offset: number; folder?: string; line?: number };
@@ -25,6 +27,10 @@ export interface PanelType {
   color: string;
   /** Labelled mentions of this type in the support set. */
   count: number;
+  /** Leave-one-out F1 (0..1): its sentences typed by prototypes of the other sentences; absent when not measurable. */
+  heldOutF1?: number;
+  /** Why the type needs attention (fewer than 2 examples). */
+  warning?: string;
 }
 
 export interface PanelAdapter {
@@ -48,6 +54,8 @@ export interface PanelState {
   model: { id: string; provider: string; activeAdapter?: string };
   types: PanelType[];
   examples: PanelExample[];
+  /** Unconfirmed suggestions in all examples. */
+  unconfirmed: number;
   adapters: PanelAdapter[];
   /** Set while an adaptation runs. */
   adapting?: { phase: string; percent: number };

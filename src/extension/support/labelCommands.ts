@@ -1,6 +1,7 @@
-// Label as Support Example, Remove Label, Accept / Reject Suggestion: edits of the support set from the editor.
+// Label as Support Example, Remove Label, Accept / Reject Suggestion, Accept Sentence: edits of the support set
+// from the editor.
 import * as vscode from 'vscode';
-import { conflictsWith, findExample, typeCounts, withLabel, withRejected, withoutLabelAt } from '../../core/support/supportEdits';
+import { conflictsWith, findExample, typeCounts, withLabel, withRejected, withSentenceAccepted, withoutLabelAt } from '../../core/support/supportEdits';
 import { NOT_AN_ENTITY } from '../../core/adapters/adapter';
 import { entityAt, type Highlighter } from '../highlights';
 import type { EngineClient } from '../engineClient';
@@ -37,6 +38,7 @@ export class LabelCommands {
       vscode.commands.registerCommand('baner.removeLabel', () => this.guard(() => this.remove())),
       vscode.commands.registerCommand('baner.acceptSuggestion', () => this.guard(() => this.judgeSuggestion('accept'))),
       vscode.commands.registerCommand('baner.rejectSuggestion', () => this.guard(() => this.judgeSuggestion('reject'))),
+      vscode.commands.registerCommand('baner.acceptSentence', () => this.guard(() => this.acceptSentence())),
     ];
   }
 
@@ -84,19 +86,46 @@ export class LabelCommands {
     return true;
   }
 
-  /** Accept: the highlighted entity under the cursor becomes a label. Reject: a negative example. */
+  /**
+   * Accept: the suggestion under the cursor becomes a confirmed label. Reject: a negative example. The suggestion
+   * is the one kept in the support set for that sentence, else the entity highlighted there now.
+   */
   private async judgeSuggestion(verdict: 'accept' | 'reject'): Promise<boolean> {
     const { editor, store } = this.context();
     const document = editor.document;
+    const cursor = document.offsetAt(editor.selection.active);
+    const sentence = documentSentence(document, cursor, cursor, this.highlighter, store.folder);
+    const examples = await store.ready();
+    const index = sentence ? findExample(examples, sentence.ref) : -1;
+    const kept = sentence && index >= 0 ? entityAt(examples[index].suggested, cursor - sentence.offset) : undefined;
     const state = this.highlighter.get(document);
-    const entity = state && state.version === document.version ? entityAt(state.entities, document.offsetAt(editor.selection.active)) : undefined;
-    if (!entity) throw new UserError(`no highlighted entity at the cursor to ${verdict}.`);
-    const sentence = documentSentence(document, entity.start, entity.end, this.highlighter, store.folder);
-    if (!sentence) return false;
-    const span = { start: entity.start - sentence.offset, end: entity.end - sentence.offset, label: entity.label };
-    await store.update((examples) => (verdict === 'accept' ? withLabel(examples, sentence.ref, span) : withRejected(examples, sentence.ref, span)));
-    vscode.window.setStatusBarMessage(`BANER: ${verdict === 'accept' ? 'accepted' : 'rejected'} "${entity.text}" (${entity.label})`, 4000);
+    const highlighted = state && state.version === document.version ? entityAt(state.entities, cursor) : undefined;
+    const target = kept && sentence ? { ...kept, start: kept.start + sentence.offset, end: kept.end + sentence.offset } : highlighted;
+    if (!target) throw new UserError(`no suggestion at the cursor to ${verdict}.`);
+    const around = documentSentence(document, target.start, target.end, this.highlighter, store.folder);
+    if (!around) return false;
+    const span = { start: target.start - around.offset, end: target.end - around.offset, label: target.label };
+    await store.update((all) => (verdict === 'accept' ? withLabel(all, around.ref, span) : withRejected(all, around.ref, span)));
+    const text = document.getText(new vscode.Range(document.positionAt(target.start), document.positionAt(target.end)));
+    vscode.window.setStatusBarMessage(`BANER: ${verdict === 'accept' ? 'accepted' : 'rejected'} "${text}" (${target.label})`, 4000);
     return true;
+  }
+
+  /** Every suggestion of the sentence at the cursor becomes a confirmed label; resolves to how many did. */
+  private async acceptSentence(): Promise<number> {
+    const { editor, store } = this.context();
+    const document = editor.document;
+    const cursor = document.offsetAt(editor.selection.active);
+    const sentence = documentSentence(document, cursor, cursor, this.highlighter, store.folder);
+    if (!sentence) throw new UserError('put the cursor in a sentence first.');
+    let confirmed = 0;
+    await store.update((examples) => {
+      const accepted = withSentenceAccepted(examples, sentence.ref);
+      confirmed = accepted.confirmed;
+      return accepted.examples;
+    });
+    vscode.window.setStatusBarMessage(`BANER: accepted the sentence (${confirmed} suggestion${confirmed === 1 ? '' : 's'} confirmed)`, 4000);
+    return confirmed;
   }
 
   private async pickType(store: SupportStore): Promise<string | undefined> {

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { SpanJsonlError } from '../../core/data/spanJsonl';
 import { WorkspaceFileError } from '../../core/io/workspaceFiles';
-import { BANER_DIR, loadSupportFile, updateSupportFile } from '../../core/support/supportFileAccess';
+import { BANER_DIR, loadSupportFile, updateSupportFile, type SupportFileEdit } from '../../core/support/supportFileAccess';
 import type { SupportExample } from '../../core/support/supportFile';
 
 export { BANER_DIR };
@@ -75,15 +75,15 @@ export class SupportStore implements vscode.Disposable {
 
   /** The last examples read or written, even while the file is broken (what the editor keeps showing). */
   lastReadable(): SupportExample[] {
-    return this.examples.map((e) => ({ ...e, spans: [...e.spans], rejected: [...e.rejected] }));
+    return this.examples.map((e) => ({ ...e, spans: [...e.spans], rejected: [...e.rejected], suggested: [...e.suggested] }));
   }
 
   /**
    * Applies `edit` to the examples on disk and writes the result (under the lock other windows take too); edits
    * of this window run one after another. `edit` returns undefined to change nothing. Refused, writing nothing,
-   * while the file does not parse.
+   * while the file does not parse. `edit` is also given the file's text, and may return a text to write as it is.
    */
-  update(edit: (examples: SupportExample[]) => SupportExample[] | undefined): Promise<SupportExample[] | undefined> {
+  update(edit: SupportFileEdit): Promise<SupportExample[] | undefined> {
     const run = this.queue.then(async () => {
       let result;
       try {

@@ -21,7 +21,11 @@ export async function run(): Promise<void> {
     // BANER_TEST_GREP=<text or regexp>: run only the matching tests (the variable reaches the extension host).
     grep: process.env.BANER_TEST_GREP || undefined,
   });
-  for (const file of readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(join(__dirname, file));
+  // File-name order, except the soak, which leaves the most behind (its documents, labels and adapter): last.
+  const files = readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort((a, b) => Number(a === 'soak.test.js') - Number(b === 'soak.test.js') || a.localeCompare(b));
+  for (const file of files) mocha.addFile(join(__dirname, file));
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   if (failures > 0) throw new Error(`${failures} extension test${failures === 1 ? '' : 's'} failed`);
 }
