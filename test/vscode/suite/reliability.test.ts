@@ -53,6 +53,20 @@ function thresholdFor(entities: readonly Entity[], farFrom: number): number {
   return far.some((e) => e.score < 0.85) ? 0.9 : 0.999;
 }
 
+/**
+ * harbour-report.txt highlighted with the default threshold (`before`: its entities); `far`: where its last paragraph starts (no edit
+ * reaches it), and a threshold that removes some of that paragraph's entities.
+ */
+async function highlightedReport(api: BanerApi): Promise<{ editor: vscode.TextEditor; document: vscode.TextDocument; before: Entity[]; far: number; threshold: number }> {
+  await setSetting('confidenceThreshold', undefined);
+  const editor = await openEditor('harbour-report.txt');
+  const document = editor.document;
+  await vscode.commands.executeCommand('baner.highlightEntities');
+  const before = api.entitiesOf(document.uri)!.entities;
+  const far = document.getText().indexOf('Environmental groups');
+  return { editor, document, before, far, threshold: thresholdFor(before, far) };
+}
+
 /** The entities from `offset` on, as keys (for comparing the part of a document no edit touched). */
 function farKeys(entities: readonly Entity[], offset: number): string[] {
   return keys(entities.filter((e) => e.start >= offset));
@@ -72,14 +86,8 @@ describe('Reliability', () => {
   });
 
   it('a threshold change inside the edit debounce: the highlights equal a clean full run with the new threshold', async () => {
-    await setSetting('confidenceThreshold', undefined);
-    const editor = await openEditor('harbour-report.txt');
-    const document = editor.document;
-    await vscode.commands.executeCommand('baner.highlightEntities');
-    const before = api.entitiesOf(document.uri)!.entities;
+    const { editor, document, before, far, threshold } = await highlightedReport(api);
     const prefix = 'Update from the newsroom.\n\n';
-    const far = document.getText().indexOf('Environmental groups');
-    const threshold = thresholdFor(before, far);
 
     assert.ok(await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), prefix)));
     const edited = Date.now();
@@ -95,13 +103,7 @@ describe('Reliability', () => {
   });
 
   it('an edit while a refresh runs (an adapter switch and a threshold change): the highlights equal a clean full run', async () => {
-    await setSetting('confidenceThreshold', undefined);
-    const editor = await openEditor('harbour-report.txt');
-    const document = editor.document;
-    await vscode.commands.executeCommand('baner.highlightEntities');
-    const before = api.entitiesOf(document.uri)!.entities;
-    const far = document.getText().indexOf('Environmental groups');
-    const threshold = thresholdFor(before, far);
+    const { editor, document, before, far, threshold } = await highlightedReport(api);
 
     // Switching to the base model again reloads its weights and empties the sentence cache in the worker: the
     // refresh the threshold change starts waits behind it, and the edit lands while it runs.
