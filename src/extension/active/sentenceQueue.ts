@@ -11,11 +11,8 @@ import type { EngineClient } from '../engineClient';
 import { readConfig } from '../config';
 import type { SupportStore } from '../support/supportStore';
 import { documentSourceFile } from '../support/sourceFiles';
+import { findWorkspaceTextFiles } from '../workspaceTextFiles';
 
-/** Text files the view ranks, and how many at most (the first found). */
-const FILES = '**/*.{txt,md,markdown,rst,log}';
-const EXCLUDE = '{**/.baner/**,**/node_modules/**,**/.git/**}';
-const MAX_FILES = 200;
 /** Rows kept (the most useful). */
 const MAX_ROWS = 200;
 
@@ -113,7 +110,7 @@ export class SentenceQueue implements vscode.TreeDataProvider<QueueRow>, vscode.
       { location: vscode.ProgressLocation.Notification, title: 'BANER: ranking sentences to label', cancellable: true },
       async (progress, token) => {
         token.onCancellationRequested(() => controller.abort());
-        const files = await vscode.workspace.findFiles(FILES, EXCLUDE, MAX_FILES);
+        const files = await findWorkspaceTextFiles();
         const examples = await store.ready();
         const found: QueueRow[] = [];
         for (const [i, uri] of files.entries()) {

@@ -7,6 +7,7 @@ import { entityAt, type Highlighter } from '../highlights';
 import type { EngineClient } from '../engineClient';
 import type { SupportStore } from './supportStore';
 import { documentSentence } from './documentSentence';
+import { guarded, UserError } from '../commandGuard';
 
 /** Optional arguments, for keybindings and scripts: `{ "label": "DRUG" }` skips the quick pick. */
 export interface LabelArgs {
@@ -34,11 +35,11 @@ export class LabelCommands {
 
   register(): vscode.Disposable[] {
     return [
-      vscode.commands.registerCommand('baner.labelSelection', (args?: LabelArgs) => this.guard(() => this.label(args))),
-      vscode.commands.registerCommand('baner.removeLabel', () => this.guard(() => this.remove())),
-      vscode.commands.registerCommand('baner.acceptSuggestion', () => this.guard(() => this.judgeSuggestion('accept'))),
-      vscode.commands.registerCommand('baner.rejectSuggestion', () => this.guard(() => this.judgeSuggestion('reject'))),
-      vscode.commands.registerCommand('baner.acceptSentence', () => this.guard(() => this.acceptSentence())),
+      vscode.commands.registerCommand('baner.labelSelection', (args?: LabelArgs) => guarded(() => this.label(args))),
+      vscode.commands.registerCommand('baner.removeLabel', () => guarded(() => this.remove())),
+      vscode.commands.registerCommand('baner.acceptSuggestion', () => guarded(() => this.judgeSuggestion('accept'))),
+      vscode.commands.registerCommand('baner.rejectSuggestion', () => guarded(() => this.judgeSuggestion('reject'))),
+      vscode.commands.registerCommand('baner.acceptSentence', () => guarded(() => this.acceptSentence())),
     ];
   }
 
@@ -148,22 +149,8 @@ export class LabelCommands {
     if (!store) throw new UserError('open a folder first: the support set is kept in its .baner/support.jsonl.');
     return { editor, store };
   }
-
-  /** Runs a command; a user mistake is an information message, anything else an error message. Never throws. */
-  private async guard<T>(run: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await run();
-    } catch (error) {
-      const message = `BANER: ${(error as Error).message}`;
-      if (error instanceof UserError) void vscode.window.showInformationMessage(message);
-      else void vscode.window.showErrorMessage(message);
-      return undefined;
-    }
-  }
 }
 
-/** A mistake of the user's, not a failure (shown as information). */
-export class UserError extends Error {}
 
 function checkedType(label: string): string {
   const problem = validateTypeName(label);

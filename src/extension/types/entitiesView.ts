@@ -10,11 +10,8 @@ import { CancelledError, type EngineClient } from '../engineClient';
 import type { Highlighter } from '../highlights';
 import { readConfig } from '../config';
 import { EntityDecorations } from '../decorations';
+import { findWorkspaceTextFiles, WORKSPACE_TEXT_FILES } from '../workspaceTextFiles';
 
-/** Text files a workspace scan highlights, and how many at most (the first found). */
-const FILES = '**/*.{txt,md,markdown,rst,log}';
-const EXCLUDE = '{**/.baner/**,**/node_modules/**,**/.git/**}';
-const MAX_FILES = 200;
 /** Delay between a paint of the current document and the view's refresh. */
 const REFRESH_DEBOUNCE_MS = 300;
 
@@ -236,7 +233,7 @@ export class EntitiesView implements vscode.TreeDataProvider<EntityNode>, vscode
    * resolves to the number of files scanned.
    */
   async scanWorkspace(args: { include?: string } = {}): Promise<number> {
-    const include = typeof args?.include === 'string' && args.include.trim() !== '' ? args.include : FILES;
+    const include = typeof args?.include === 'string' && args.include.trim() !== '' ? args.include : WORKSPACE_TEXT_FILES;
     this.scanning?.abort();
     const controller = new AbortController();
     this.scanning = controller;
@@ -245,7 +242,7 @@ export class EntitiesView implements vscode.TreeDataProvider<EntityNode>, vscode
       { location: vscode.ProgressLocation.Notification, title: 'BANER: finding the entities of the workspace', cancellable: true },
       async (progress, token): Promise<WorkspaceScan> => {
         token.onCancellationRequested(() => controller.abort());
-        const files = await vscode.workspace.findFiles(include, EXCLUDE, MAX_FILES);
+        const files = await findWorkspaceTextFiles(include);
         files.sort((a, b) => a.toString().localeCompare(b.toString()));
         const mentions: Mention[] = [];
         let scanned = 0;

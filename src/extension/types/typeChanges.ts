@@ -6,7 +6,7 @@ import { readManifest } from '../../core/model/modelDirectory';
 import { formatSupportFile } from '../../core/support/supportFile';
 import { describeTypeEdit, editSupportTypes, editedType, supportTypeUses, typeEditProblem, type TypeEdit } from '../../core/support/typeEdits';
 import { TypeEditError, adapterTypeNames, filesChangedSince, planAdapterTypeEdit, writeFileChanges, type AdapterTypeChange } from '../../core/adapters/adapterTypeEdits';
-import { UserError } from '../support/labelCommands';
+import { UserError } from '../commandGuard';
 import type { SupportStore } from '../support/supportStore';
 import type { AdapterRegistry } from '../adapt/adapterRegistry';
 import type { EngineClient } from '../engineClient';

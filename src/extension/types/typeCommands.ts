@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import { SECTION } from '../config';
 import { EntityDecorations, TYPE_COLOURS_SETTING } from '../decorations';
 import { normaliseHexColour } from '../../core/types/typeColours';
-import { UserError, validateTypeName } from '../support/labelCommands';
+import { validateTypeName } from '../support/labelCommands';
+import { guarded, UserError } from '../commandGuard';
 import type { EngineClient } from '../engineClient';
 import type { TypeChangeSummary, TypeChanges, TypeUsage } from './typeChanges';
 
@@ -43,11 +44,11 @@ export class TypeCommands {
 
   register(): vscode.Disposable[] {
     return [
-      vscode.commands.registerCommand('baner.renameEntityType', (args?: RenameArgs | FromView) => this.guard(() => this.rename(fromView(args, 'from')))),
-      vscode.commands.registerCommand('baner.mergeEntityTypes', (args?: MergeArgs | FromView) => this.guard(() => this.merge(fromView(args, 'from')))),
-      vscode.commands.registerCommand('baner.deleteEntityType', (args?: DeleteArgs | FromView) => this.guard(() => this.delete(fromView(args, 'type')))),
-      vscode.commands.registerCommand('baner.recolourEntityType', (args?: RecolourArgs | FromView) => this.guard(() => this.recolour(fromView(args, 'type')))),
-      vscode.commands.registerCommand('baner.undoTypeChange', (args?: UndoArgs) => this.guard(() => this.undo(args))),
+      vscode.commands.registerCommand('baner.renameEntityType', (args?: RenameArgs | FromView) => guarded(() => this.rename(fromView(args, 'from')))),
+      vscode.commands.registerCommand('baner.mergeEntityTypes', (args?: MergeArgs | FromView) => guarded(() => this.merge(fromView(args, 'from')))),
+      vscode.commands.registerCommand('baner.deleteEntityType', (args?: DeleteArgs | FromView) => guarded(() => this.delete(fromView(args, 'type')))),
+      vscode.commands.registerCommand('baner.recolourEntityType', (args?: RecolourArgs | FromView) => guarded(() => this.recolour(fromView(args, 'type')))),
+      vscode.commands.registerCommand('baner.undoTypeChange', (args?: UndoArgs) => guarded(() => this.undo(args))),
     ];
   }
 
@@ -148,18 +149,6 @@ export class TypeCommands {
       if (choice === 'Undo') void vscode.commands.executeCommand('baner.undoTypeChange');
     });
     return summary;
-  }
-
-  /** Runs a command; a user mistake is an information message, anything else an error message. Never throws. */
-  private async guard<T>(run: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await run();
-    } catch (error) {
-      const message = `BANER: ${(error as Error).message}`;
-      if (error instanceof UserError) void vscode.window.showInformationMessage(message);
-      else void vscode.window.showErrorMessage(message);
-      return undefined;
-    }
   }
 }
 
