@@ -54,14 +54,15 @@ test('the choice follows the held-out scores: the best candidate wins only by mo
   const { base, support } = await setup;
   const hub = loadHub([join(modelDir, 'adapters')], { id: base.manifest.id, hash: base.hash });
   const auto = await adapt(base, { sentences: support }, { name: 'auto', method: 'auto', hub, hubCandidates: true, stepChoices: [5, 10], steps: 10, choiceMargin: 1 });
-  const { scores, chosen, folds, wins } = auto.config.training.choice as HeldOutChoice;
+  const { scores, chosen, folds, wins, confidence } = auto.config.training.choice as HeldOutChoice;
   assert.equal(folds, 3);
+  assert.equal(confidence, 0.95, 'the default share of bootstrap resamples a candidate must win');
   assert.deepEqual(Object.keys(scores).sort(), ['full@10', 'full@5', 'lora@10', 'lora@5', 'lorahub', 'none']);
   const chosenKey = chosen.method === 'full' ? `${chosen.fromHub === false ? 'lora' : 'full'}@${chosen.steps}` : chosen.method;
   // Walk the candidates from simplest to most complex, as the rule says: each must clear the margin over the
-  // current choice and win in 90% of the paired bootstrap resamples.
+  // current choice and win in 95% of the paired bootstrap resamples.
   let expected = 'none';
-  for (const key of ['lorahub', 'lora@5', 'lora@10', 'full@5', 'full@10']) if (scores[key] > scores[expected] + 1 && (wins?.[key] ?? 0) >= 0.9) expected = key;
+  for (const key of ['lorahub', 'lora@5', 'lora@10', 'full@5', 'full@10']) if (scores[key] > scores[expected] + 1 && (wins?.[key] ?? 0) >= confidence!) expected = key;
   assert.equal(chosenKey, expected, JSON.stringify({ scores, wins }));
   assert.equal(auto.config.training.chosenMethod, chosen.method === 'full' && chosen.fromHub === false ? 'lora' : chosen.method);
   // By default the hub's methods are not candidates (they lost to prototypes on the dev splits).
