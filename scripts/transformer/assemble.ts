@@ -56,7 +56,7 @@ export function assembleModel(o: AssembleOptions): void {
     `The pretrained encoder inside weights.bin is ${encoder.description}, licensed ${encoder.license}; BANER fine-tuned it (see manifest.json).\n\n` +
       LICENSES[encoder.license](encoder.copyright),
   );
-  const { config, hyperParameters, history, bestSelection, seconds, excluded, domains } = training;
+  const { config, hyperParameters, history, bestSelection, seconds, excluded, domains, soup } = training;
   // Stage B continues a stage A run (news only): its settings and history belong to how the model was built.
   const stageA = training.init ? JSON.parse(readFileSync(join(training.init, 'training.json'), 'utf8')) : undefined;
   const suffix = o.exclude ? `-without-${o.exclude.replace(/,/g, '-')}` : '';
@@ -99,6 +99,8 @@ export function assembleModel(o: AssembleOptions): void {
       seconds: seconds + (stageA?.seconds ?? 0),
       stageA: stageA && { domains: stageA.domains, hyperParameters: stageA.hyperParameters, seconds: stageA.seconds, history: stageA.history, bestSelection: stageA.bestSelection },
       stageB: { domains, seconds, bestSelection, history },
+      // The shipped weights average stage A and stage B (scripts/transformer/soup.py), when the build made a soup.
+      ...(soup ? { soup: { alpha: soup.alpha, note: soup.note } } : {}),
     },
     files: ['weights.bin', 'tokenizer.json', 'types.json', 'LICENSE-weights.txt'],
   };

@@ -66,7 +66,8 @@ source domain, the word-shape flags, the non-entity prototype and the held-out c
 - Stage A: ${(stageA?.domains ?? []).join(', ') || 'none'} (CoNLL-2003 eng.train), ${hpA.epochs ?? '?'} epochs, encoder lr ${hpA.encoderLearningRate ?? '?'}.
 - Stage B, continued from stage A: ${m.data.train.join(', ')} (train splits only; a sample of ${hpB.newsLimit} news sentences
   against forgetting, the CrossNER splits repeated ${hpB.domainRepeat}x), ${hpB.epochs} epochs, encoder lr ${hpB.encoderLearningRate}.
-- Selected on: ${m.data.selection.join(', ')} (stage B scores the first ${hpB.devLimit} sentences of each).${m.data.excluded.length > 0 ? `\n- Left out (a held-out-domain model for the few-shot benchmark): ${m.data.excluded.join(', ')}.` : ''}
+${m.training.soup ? `- Soup: the shipped weights are ${m.training.soup.alpha} x stage A + ${(1 - m.training.soup.alpha).toFixed(2)} x stage B, averaged after training
+  (no further training; docs/BENCHMARKS.md 0.7): the news-only stage A keeps CoNLL accuracy, stage B the other domains.\n` : ''}- Selected on: ${m.data.selection.join(', ')} (stage B scores the first ${hpB.devLimit} sentences of each).${m.data.excluded.length > 0 ? `\n- Left out (a held-out-domain model for the few-shot benchmark): ${m.data.excluded.join(', ')}.` : ''}
 - Never trained on: WNUT-17, or any test split.
 
 ## Training
