@@ -21,6 +21,7 @@ import { LockTimeoutError } from '../../src/core/io/fileLock';
 import { spawnModelWorker } from '../../src/cli/modelWorkerThread';
 import { formatDuration, progressText } from '../../src/cli/annotateProgress';
 import { dataPath } from './dataPath';
+import { generatedDocumentName, generatedDocumentText } from '../fixtures/generatedDocuments';
 
 const BIN = resolve(__dirname, '../../bin/baner.js');
 const SAMPLES = resolve(__dirname, '../../samples/workspace');
@@ -54,19 +55,10 @@ function conllDocuments(): string[] {
   return documents.filter((d) => d.length > 0).map((d) => d.join('\n') + '\n');
 }
 
-/** `count` documents whose sentences all differ (a worker remembers sentences it has seen, and would skip repeats). */
+/** `count` generated documents (test/fixtures/generatedDocuments.ts) in `dir`. */
 function writeGeneratedDocuments(dir: string, count: number, sentences = 8): void {
-  const people = ['Angela Merkel', 'Jonas Weber', 'Amelia Hart', 'Marcus Whitfield', 'Kofi Annan', 'Maria Santos'];
-  const places = ['Paris', 'Berlin', 'Nairobi', 'Aberdeen', 'Leeds', 'Lisbon', 'Osaka'];
-  const orgs = ['Siemens', 'the European Investment Bank', 'Kenya Airways', 'Reuters', 'the United Nations'];
   mkdirSync(dir, { recursive: true });
-  for (let i = 0; i < count; i++) {
-    const lines = Array.from({ length: sentences }, (_, s) => {
-      const k = i * sentences + s;
-      return `${people[k % people.length]} flew from ${places[k % places.length]} to ${places[(k + 3) % places.length]} on day ${k} to meet ${orgs[k % orgs.length]} officials .`;
-    });
-    writeFileSync(join(dir, `doc-${String(i).padStart(3, '0')}.txt`), lines.join('\n') + '\n');
-  }
+  for (let i = 0; i < count; i++) writeFileSync(join(dir, generatedDocumentName(i)), generatedDocumentText(i, sentences));
 }
 
 function readOutput(path: string): AnnotationLine[] {

@@ -3,17 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gpuHint, inferenceLine, trainingLine } from '../../src/extension/computeDevicesReport';
-import type { TrainingBackendChoice } from '../../src/core/model/trainingBackendChoice';
+import { WASM_WITHOUT_NATIVE } from './trainingBackendFixtures';
 
-const WASM: TrainingBackendChoice = {
-  backend: 'wasm',
-  device: 'CPU',
-  reason: 'the fastest that started',
-  passedOver: [
-    { backend: 'tfjs-node-gpu', reason: '@tensorflow/tfjs-node-gpu is not installed' },
-    { backend: 'tfjs-node', reason: '@tensorflow/tfjs-node is not installed' },
-  ],
-};
+const WASM = WASM_WITHOUT_NATIVE;
 
 test('inference: the provider, the setting and the reason, or why the model did not load', () => {
   assert.equal(

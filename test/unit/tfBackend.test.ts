@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { initTf, TrainingBackendUnavailableError } from '../../src/core/model/tfBackend';
 import { loadTfModule, type ModuleLoader } from '../../src/core/model/tfModules';
+import { WASM_WITHOUT_NATIVE } from './trainingBackendFixtures';
 
 /** A Node `require` error for a package that is not installed. */
 function notFound(name: string): Error {
@@ -70,15 +71,7 @@ test('tfjs-node-gpu missing: tfjs-node', async () => {
 
 test('both native packages missing: wasm, and it computes', async () => {
   const { load } = loader(NATIVE_MISSING);
-  assert.deepEqual(await initTf('auto', load), {
-    backend: 'wasm',
-    device: 'CPU',
-    reason: 'the fastest that started',
-    passedOver: [
-      { backend: 'tfjs-node-gpu', reason: '@tensorflow/tfjs-node-gpu is not installed' },
-      { backend: 'tfjs-node', reason: '@tensorflow/tfjs-node is not installed' },
-    ],
-  });
+  assert.deepEqual(await initTf('auto', load), WASM_WITHOUT_NATIVE);
   assert.equal(tf.getBackend(), 'wasm');
   await computes();
 });
@@ -160,15 +153,7 @@ const nativeInstalled = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'].f
 const nativeAbsent = { skip: nativeInstalled.length > 0 && `${nativeInstalled.join(', ')} installed here` };
 
 test('the real chain on this machine: both native packages not installed, wasm chosen', nativeAbsent, async () => {
-  assert.deepEqual(await initTf(), {
-    backend: 'wasm',
-    device: 'CPU',
-    reason: 'the fastest that started',
-    passedOver: [
-      { backend: 'tfjs-node-gpu', reason: '@tensorflow/tfjs-node-gpu is not installed' },
-      { backend: 'tfjs-node', reason: '@tensorflow/tfjs-node is not installed' },
-    ],
-  });
+  assert.deepEqual(await initTf(), WASM_WITHOUT_NATIVE);
   await computes();
   await assert.rejects(initTf('tfjs-node-gpu'), /tfjs-node-gpu was chosen, but it cannot be used here: @tensorflow\/tfjs-node-gpu is not installed/);
 });

@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { parseAnnotationLine, type AnnotationLine } from '../../../src/core/annotate/annotationStore';
+import { generatedDocumentName, generatedDocumentText } from '../../fixtures/generatedDocuments';
 import type { AnnotateWorkspaceArgs, AnnotateWorkspaceResult } from '../../../src/extension/commands/annotateWorkspace';
 import { type BanerApi, banerApi, closeAllEditors, openEditor, waitFor, workspaceFile } from './helpers';
 
@@ -111,14 +112,8 @@ describe('Annotate Workspace', () => {
   it('cancels a run with "BANER: Cancel Annotation", keeps what it wrote, and the next run resumes it', async () => {
     const folder = workspaceFile(GENERATED).fsPath;
     mkdirSync(folder, { recursive: true });
-    const people = ['Angela Merkel', 'Jonas Weber', 'Amelia Hart', 'Marcus Whitfield', 'Kofi Annan'];
-    const places = ['Paris', 'Berlin', 'Nairobi', 'Aberdeen', 'Leeds', 'Lisbon', 'Osaka'];
     const count = 40;
-    // Every sentence differs: a worker remembers the sentences it has seen, and repeats would cost nothing.
-    for (let i = 0; i < count; i++) {
-      const lines = Array.from({ length: 8 }, (_, s) => `${people[(i + s) % people.length]} flew from ${places[s % places.length]} to ${places[(i + s + 2) % places.length]} on day ${i * 8 + s} for talks with Siemens .`);
-      writeFileSync(`${folder}/doc-${String(i).padStart(2, '0')}.txt`, lines.join('\n') + '\n');
-    }
+    for (let i = 0; i < count; i++) writeFileSync(`${folder}/${generatedDocumentName(i)}`, generatedDocumentText(i));
     const args: AnnotateWorkspaceArgs = { include: `${GENERATED}/*.txt`, output: 'one-file', outFile: `${OUT_DIR}/generated.jsonl` };
     const output = workspaceFile(args.outFile!).fsPath;
     const ledger = `${output}.ledger.jsonl`;
