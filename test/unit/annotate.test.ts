@@ -22,6 +22,7 @@ import { spawnModelWorker } from '../../src/cli/modelWorkerThread';
 import { formatDuration, progressText } from '../../src/cli/annotateProgress';
 import { dataPath } from './dataPath';
 import { generatedDocumentName, generatedDocumentText } from '../fixtures/generatedDocuments';
+import { ledgerRecords } from '../fixtures/ledgerRecords';
 
 const BIN = resolve(__dirname, '../../bin/baner.js');
 const SAMPLES = resolve(__dirname, '../../samples/workspace');
@@ -80,20 +81,6 @@ function assertEachOnce(lines: readonly AnnotationLine[], documents: readonly Do
   assert.equal(byPath.size, lines.length, 'no document twice');
   assert.deepEqual([...byPath.keys()].sort(), documents.map((d) => d.name).sort(), 'every document once');
   return byPath;
-}
-
-/** Whole records in a ledger (a torn last one, from a kill, does not count). */
-function ledgerRecords(path: string): number {
-  if (!existsSync(path)) return 0;
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => {
-      try {
-        return typeof JSON.parse(line).sha256 === 'string';
-      } catch {
-        return false;
-      }
-    }).length;
 }
 
 // ---------------------------------------------------------------------------------------------- documents

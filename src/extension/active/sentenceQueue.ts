@@ -4,6 +4,7 @@
 // sentence, Reject marks them all as no entity, Skip hides the row for this session, Undo takes back the last
 // accept or reject. The ranking runs in the model worker, one document at a time.
 import * as vscode from 'vscode';
+import { guardedAsInformation } from '../commandGuard';
 import type { RankedSentence } from '../../core/active/rankText';
 import { findExample, withRejected, withSentenceAccepted, type SentenceRef } from '../../core/support/supportEdits';
 import type { SupportExample } from '../../core/support/supportFile';
@@ -63,12 +64,12 @@ export class SentenceQueue implements vscode.TreeDataProvider<QueueRow>, vscode.
     const selected = (row?: QueueRow) => row ?? this.view?.selection[0] ?? this.rows[0];
     return [
       this.view,
-      vscode.commands.registerCommand('baner.nextUsefulSentences', () => this.guard(() => this.refresh())),
-      vscode.commands.registerCommand('baner.queue.reveal', (row?: QueueRow) => this.guard(() => this.reveal(selected(row)))),
-      vscode.commands.registerCommand('baner.queue.accept', (row?: QueueRow) => this.guard(() => this.judge(selected(row), 'accept'))),
-      vscode.commands.registerCommand('baner.queue.reject', (row?: QueueRow) => this.guard(() => this.judge(selected(row), 'reject'))),
-      vscode.commands.registerCommand('baner.queue.skip', (row?: QueueRow) => this.guard(() => this.skip(selected(row)))),
-      vscode.commands.registerCommand('baner.queue.undo', () => this.guard(() => this.undo())),
+      vscode.commands.registerCommand('baner.nextUsefulSentences', () => guardedAsInformation(() => this.refresh())),
+      vscode.commands.registerCommand('baner.queue.reveal', (row?: QueueRow) => guardedAsInformation(() => this.reveal(selected(row)))),
+      vscode.commands.registerCommand('baner.queue.accept', (row?: QueueRow) => guardedAsInformation(() => this.judge(selected(row), 'accept'))),
+      vscode.commands.registerCommand('baner.queue.reject', (row?: QueueRow) => guardedAsInformation(() => this.judge(selected(row), 'reject'))),
+      vscode.commands.registerCommand('baner.queue.skip', (row?: QueueRow) => guardedAsInformation(() => this.skip(selected(row)))),
+      vscode.commands.registerCommand('baner.queue.undo', () => guardedAsInformation(() => this.undo())),
     ];
   }
 
@@ -232,15 +233,6 @@ export class SentenceQueue implements vscode.TreeDataProvider<QueueRow>, vscode.
   private async select(row: QueueRow): Promise<void> {
     if (this.view?.visible) await this.view.reveal(row, { select: true, focus: false }).then(undefined, () => undefined);
     await this.reveal(row);
-  }
-
-  private async guard<T>(run: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await run();
-    } catch (error) {
-      void vscode.window.showInformationMessage(`BANER: ${(error as Error).message}`);
-      return undefined;
-    }
   }
 
   dispose(): void {

@@ -4,6 +4,7 @@
 // its editor. Filters: by type (several) and by a minimum confidence, shown in the view's description and message.
 // The workspace is only ever scanned on request: it runs every file through the model.
 import * as vscode from 'vscode';
+import { guardedAsInformation } from '../commandGuard';
 import { nearestOccurrence } from '../../core/support/locateExamples';
 import type { Entity } from '../../worker/protocol';
 import { CancelledError, type EngineClient } from '../engineClient';
@@ -106,10 +107,10 @@ export class EntitiesView implements vscode.TreeDataProvider<EntityNode>, vscode
     this.showFilter();
     return [
       this.view,
-      vscode.commands.registerCommand('baner.entities.reveal', (target?: Mention | EntityNode) => this.guard(() => this.reveal(target))),
-      vscode.commands.registerCommand('baner.entities.scanWorkspace', (args?: { include?: string }) => this.guard(() => this.scanWorkspace(args))),
-      vscode.commands.registerCommand('baner.entities.filterByType', (args?: { types?: string[] | null }) => this.guard(() => this.filterByType(args))),
-      vscode.commands.registerCommand('baner.entities.filterByConfidence', (args?: { min?: number | null }) => this.guard(() => this.filterByConfidence(args))),
+      vscode.commands.registerCommand('baner.entities.reveal', (target?: Mention | EntityNode) => guardedAsInformation(() => this.reveal(target))),
+      vscode.commands.registerCommand('baner.entities.scanWorkspace', (args?: { include?: string }) => guardedAsInformation(() => this.scanWorkspace(args))),
+      vscode.commands.registerCommand('baner.entities.filterByType', (args?: { types?: string[] | null }) => guardedAsInformation(() => this.filterByType(args))),
+      vscode.commands.registerCommand('baner.entities.filterByConfidence', (args?: { min?: number | null }) => guardedAsInformation(() => this.filterByConfidence(args))),
     ];
   }
 
@@ -377,15 +378,6 @@ export class EntitiesView implements vscode.TreeDataProvider<EntityNode>, vscode
       this.timer = undefined;
       this.changed.fire(undefined);
     }, REFRESH_DEBOUNCE_MS);
-  }
-
-  private async guard<T>(run: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await run();
-    } catch (error) {
-      void vscode.window.showInformationMessage(`BANER: ${(error as Error).message}`);
-      return undefined;
-    }
   }
 
   dispose(): void {

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import * as vscode from 'vscode';
 import { parseAnnotationLine, type AnnotationLine } from '../../../src/core/annotate/annotationStore';
 import { generatedDocumentName, generatedDocumentText } from '../../fixtures/generatedDocuments';
+import { ledgerRecords } from '../../fixtures/ledgerRecords';
 import type { AnnotateWorkspaceArgs, AnnotateWorkspaceResult } from '../../../src/extension/commands/annotateWorkspace';
 import { type BanerApi, banerApi, closeAllEditors, openEditor, waitFor, workspaceFile } from './helpers';
 
@@ -33,19 +34,6 @@ function byPath(lines: readonly AnnotationLine[]): Map<string, AnnotationLine> {
   const map = new Map(lines.map((l) => [l.path, l]));
   assert.equal(map.size, lines.length, `no document twice: ${lines.map((l) => l.path).join(', ')}`);
   return map;
-}
-
-function ledgerRecords(path: string): number {
-  if (!existsSync(path)) return 0;
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => {
-      try {
-        return typeof JSON.parse(line).sha256 === 'string';
-      } catch {
-        return false;
-      }
-    }).length;
 }
 
 function annotate(args: AnnotateWorkspaceArgs): Thenable<AnnotateWorkspaceResult | undefined> {
