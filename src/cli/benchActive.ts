@@ -10,45 +10,30 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { readConllFile } from '../core/data/conll';
 import { sampleSupportSet } from '../core/data/episodes';
 import { scoreEntities } from '../core/metrics';
-import { NerEngine } from '../core/engine';
 import { rankByUsefulness, USEFULNESS_RULE } from '../core/active/usefulness';
 import { seededRandom, shuffleInPlace } from '../core/random';
 import type { LabeledSentence } from '../core/types';
-import { adaptEngine, loadFewShotContext } from './fewshot';
-import { FEWSHOT_TARGETS } from './fewshotTargets';
+import { adaptEngine } from './fewshot';
+import { mean, positiveIntegerFlag, splitFlag, std, TargetModels, targetsFlag } from './episodeBench';
 import { parseArgs, stringFlag, UsageError } from './args';
 import { modelFlag } from './modelFlag';
 
 export const BENCH_ACTIVE_USAGE =
   'baner bench-active [--model DIR] [--held-out-models DIR] [--targets a,b] [--seeds 5] [--first-seed 1] [--add 5] [--pool 400] [--rule max|sum] [--split test|dev] [--out FILE]';
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const std = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
-
-function positiveInteger(value: string | undefined, fallback: number, flag: string): number {
-  const n = Number(value ?? fallback);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} must be a positive integer`);
-  return n;
-}
-
 export async function benchActiveCommand(argv: string[]): Promise<void> {
   const args = parseArgs(argv, ['model', 'held-out-models', 'data', 'targets', 'seeds', 'first-seed', 'add', 'pool', 'rule', 'split', 'out', 'threads'], []);
   const modelDir = modelFlag(args);
   const data = resolve(stringFlag(args, 'data') ?? '../shared/data');
-  const targets = (stringFlag(args, 'targets') ?? FEWSHOT_TARGETS.map((t) => t.name).join(',')).split(',').map((n) => {
-    const t = FEWSHOT_TARGETS.find((x) => x.name === n);
-    if (!t) throw new UsageError(`unknown target ${n} (known: ${FEWSHOT_TARGETS.map((x) => x.name).join(', ')})`);
-    return t;
-  });
-  const seeds = positiveInteger(stringFlag(args, 'seeds'), 5, 'seeds');
-  const firstSeed = positiveInteger(stringFlag(args, 'first-seed'), 1, 'first-seed');
-  const add = positiveInteger(stringFlag(args, 'add'), 5, 'add');
-  const poolSize = positiveInteger(stringFlag(args, 'pool'), 400, 'pool');
-  const split = stringFlag(args, 'split') ?? 'test';
-  if (split !== 'test' && split !== 'dev') throw new UsageError('--split must be test or dev');
+  const targets = targetsFlag(args);
+  const seeds = positiveIntegerFlag(args, 'seeds', 5);
+  const firstSeed = positiveIntegerFlag(args, 'first-seed', 1);
+  const add = positiveIntegerFlag(args, 'add', 5);
+  const poolSize = positiveIntegerFlag(args, 'pool', 400);
+  const split = splitFlag(args);
   const rule = stringFlag(args, 'rule') ?? USEFULNESS_RULE;
   if (rule !== 'max' && rule !== 'sum') throw new UsageError('--rule must be max or sum');
-  const heldOut = stringFlag(args, 'held-out-models');
+  const models = new TargetModels(modelDir, stringFlag(args, 'held-out-models'), Number(stringFlag(args, 'threads') ?? 0));
   const out = stringFlag(args, 'out');
 
   const results: Array<Record<string, unknown>> = [];
@@ -59,15 +44,8 @@ export async function benchActiveCommand(argv: string[]): Promise<void> {
   };
   console.log(`active learning: 1-shot start + ${add} sentences, most useful (rule ${rule}) of a ${poolSize}-sentence pool vs random; ${split} split, seeds ${firstSeed}..${firstSeed + seeds - 1}`);
   console.log('target | start F1 | + random F1 (std) | + most useful F1 (std) | useful - random');
-  let loaded: { dir: string; context: Awaited<ReturnType<typeof loadFewShotContext>>; engine: NerEngine } | undefined;
   for (const target of targets) {
-    const dir = heldOut && target.hubDomain ? join(heldOut, `without-${target.hubDomain}`) : modelDir;
-    if (loaded?.dir !== dir) {
-      await loaded?.engine.dispose();
-      loaded = { dir, context: await loadFewShotContext(dir), engine: await NerEngine.load(dir, { threads: Number(stringFlag(args, 'threads') ?? 0) }) };
-      await loaded.engine.runtime.cacheEncoderStates?.();
-    }
-    const { context, engine } = loaded;
+    const { context, engine } = (await models.forTarget(target)).model;
     const pool = (await readConllFile(join(data, target.pool), { scheme: 'auto' })).sentences;
     const evalSet = (await readConllFile(join(data, split === 'test' ? target.test : target.dev), { scheme: 'auto' })).sentences;
     const types = new Set(pool.flatMap((s) => s.spans.map((x) => x.label)));
@@ -108,5 +86,5 @@ export async function benchActiveCommand(argv: string[]): Promise<void> {
     console.log(`${target.name} | ${mean(rows.start).toFixed(2)} | ${mean(rows.random).toFixed(2)} (${std(rows.random).toFixed(2)}) | ${mean(rows.useful).toFixed(2)} (${std(rows.useful).toFixed(2)}) | ${mean(gain) >= 0 ? '+' : ''}${mean(gain).toFixed(2)}`);
   }
   save();
-  await loaded?.engine.dispose();
+  await models.dispose();
 }

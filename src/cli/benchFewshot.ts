@@ -10,13 +10,12 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { readConllFile } from '../core/data/conll';
 import { sampleSupportSet } from '../core/data/episodes';
 import { scoreEntities, scoreSpansIgnoringType } from '../core/metrics';
-import { NerEngine } from '../core/engine';
 import type { AdaptMethod, AdaptOptions } from '../core/adapt';
-import { adaptEngine, loadFewShotContext } from './fewshot';
+import { adaptEngine } from './fewshot';
+import { mean, positiveIntegerFlag, splitFlag, std, TargetModels, targetsFlag } from './episodeBench';
 import { transformerTargets } from '../core/transformer/transformerAdaptModel';
 import { parseArgs, stringFlag, UsageError } from './args';
 import { modelFlag } from './modelFlag';
-import { FEWSHOT_TARGETS as TARGETS } from './fewshotTargets';
 
 /** A benchmark variant: an adaptation method plus option overrides (e.g. the no-contrastive ablation). */
 interface Variant {
@@ -39,47 +38,32 @@ const VARIANTS: Record<string, Variant> = {
   'full-layer': { name: 'full-layer', method: 'full', options: { adaptLayers: 1 } },
 };
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const std = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
-
 export async function benchFewshotCommand(argv: string[]): Promise<void> {
   const args = parseArgs(argv, ['model', 'held-out-models', 'data', 'targets', 'shots', 'seeds', 'first-seed', 'variants', 'split', 'out', 'set', 'threads'], []);
   const modelDir = modelFlag(args);
   const data = resolve(stringFlag(args, 'data') ?? '../shared/data');
-  const targets = (stringFlag(args, 'targets') ?? TARGETS.map((t) => t.name).join(',')).split(',').map((n) => {
-    const t = TARGETS.find((x) => x.name === n);
-    if (!t) throw new UsageError(`unknown target ${n} (known: ${TARGETS.map((x) => x.name).join(', ')})`);
-    return t;
-  });
+  const targets = targetsFlag(args);
   const shots = (stringFlag(args, 'shots') ?? '1,5').split(',').map(Number);
-  const seeds = Number(stringFlag(args, 'seeds') ?? 10);
-  const firstSeed = Number(stringFlag(args, 'first-seed') ?? 1);
+  const seeds = positiveIntegerFlag(args, 'seeds', 10);
+  const firstSeed = positiveIntegerFlag(args, 'first-seed', 1);
   const variants = (stringFlag(args, 'variants') ?? Object.keys(VARIANTS).join(',')).split(',').map((n) => {
     const v = VARIANTS[n];
     if (!v) throw new UsageError(`unknown variant ${n} (known: ${Object.keys(VARIANTS).join(', ')})`);
     return v;
   });
-  const split = stringFlag(args, 'split') ?? 'test';
-  if (split !== 'test' && split !== 'dev') throw new UsageError('--split must be test or dev');
+  const split = splitFlag(args);
   const overrides: Partial<AdaptOptions> = {};
   const set = stringFlag(args, 'set');
   if (set) for (const kv of set.split(';')) overrides[kv.split('=')[0] as keyof AdaptOptions] = JSON.parse(kv.split('=')[1]) as never;
 
-  const heldOut = stringFlag(args, 'held-out-models');
+  const models = new TargetModels(modelDir, stringFlag(args, 'held-out-models'), Number(stringFlag(args, 'threads') ?? 0));
   const results: Array<Record<string, unknown>> = [];
   console.log(`few-shot episodes on the ${split} split, seeds ${firstSeed}..${firstSeed + seeds - 1}`);
   console.log('target | K | variant | F1 mean | F1 std | span F1 mean | adapt s mean');
-  let loaded: { dir: string; context: Awaited<ReturnType<typeof loadFewShotContext>>; engine: NerEngine } | undefined;
   for (const target of targets) {
-    const targetModel = heldOut && target.hubDomain ? join(heldOut, `without-${target.hubDomain}`) : modelDir;
-    if (loaded?.dir !== targetModel) {
-      await loaded?.engine.dispose();
-      loaded = { dir: targetModel, context: await loadFewShotContext(targetModel), engine: await NerEngine.load(targetModel, { threads: Number(stringFlag(args, 'threads') ?? 0) }) };
-      // Every variant scores the same split: the encoder runs once per sentence while adapters leave it unchanged.
-      await loaded.engine.runtime.cacheEncoderStates?.();
-      console.log(`model ${loaded.context.base.manifest.id}; hub: ${loaded.context.hub.map((a) => a.config.name).join(', ') || 'none'}`);
-    }
-    const { context, engine } = loaded;
+    const { model, fresh } = await models.forTarget(target);
+    const { context, engine } = model;
+    if (fresh) console.log(`model ${context.base.manifest.id}; hub: ${context.hub.map((a) => a.config.name).join(', ') || 'none'}`);
     const pool = (await readConllFile(join(data, target.pool), { scheme: 'auto' })).sentences;
     const evalSet = (await readConllFile(join(data, split === 'test' ? target.test : target.dev), { scheme: 'auto' })).sentences;
     for (const k of shots) {
@@ -116,5 +100,5 @@ export async function benchFewshotCommand(argv: string[]): Promise<void> {
     mkdirSync(resolve(out, '..'), { recursive: true });
     writeFileSync(out, JSON.stringify({ split, seeds, shots, overrides, results }, null, 2));
   }
-  await loaded?.engine.dispose();
+  await models.dispose();
 }

@@ -17,21 +17,14 @@ import { findWorkspaceTextFiles } from '../workspaceTextFiles';
 /** Rows kept (the most useful). */
 const MAX_ROWS = 200;
 
-export interface QueueRow {
+/** A ranked sentence of an open document (its offsets and its suggestions' are document offsets), for the view. */
+export interface QueueRow extends RankedSentence {
   uri: vscode.Uri;
   /** Workspace-relative path, for display. */
   path: string;
   /** Line (0-based) of the sentence's start. */
   line: number;
   text: string;
-  /** Document offsets. */
-  start: number;
-  end: number;
-  score: number;
-  confidence: number;
-  margin: number;
-  /** Document offsets. */
-  suggestions: Array<{ start: number; end: number; label: string }>;
   ref: SentenceRef;
 }
 
@@ -161,7 +154,7 @@ export class SentenceQueue implements vscode.TreeDataProvider<QueueRow>, vscode.
         highlights: r.suggestions.map((s) => ({ start: s.start - r.start, end: s.end - r.start, label: s.label })),
       };
       if (findExample(examples, ref) >= 0) return []; // labelled already
-      return [{ uri: document.uri, path, line: document.positionAt(r.start).line, text: sentence, start: r.start, end: r.end, score: r.score, confidence: r.confidence, margin: r.margin, suggestions: r.suggestions, ref }];
+      return [{ ...r, uri: document.uri, path, line: document.positionAt(r.start).line, text: sentence, ref }];
     });
   }
 
