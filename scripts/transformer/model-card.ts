@@ -51,7 +51,7 @@ PyTorch on 2 CPU cores; the editor runs it with onnxruntime-node and adapts it w
 - **Stage 2 (typing)**: ${a.stage2}. Trained as a cosine classifier (scale ${a.typeScale}) per source domain over that
   domain's own types, so the span embedding space separates about 40 fine-grained types, not only CoNLL's four.
   The model's own types are ${m.labels.join(', ')}, typed by ${m.typing === 'prototypes' ? 'prototypes of the CoNLL train spans' : 'the trained type head'} (chosen on dev).
-- **In the editor**: ${int8.length > 0 ? `the encoder's ${int8.join(', ')} products run in int8 (weights per output column, activations per call)` : 'float32 products'}${harmonise?.enabled ? `; a name repeated in a document gets one type unless a mention is at least ${harmonise.keepAbove} sure of another` : ''} (both chosen on CoNLL dev).
+- **In the editor**: ${int8.length > 0 ? `the encoder's ${int8.join(', ')} products run in int8 (weights per output column, activations per piece, so a sentence's scores do not depend on its batch)` : 'float32 products'}${harmonise?.enabled ? `; a name repeated in a document gets one type unless a mention is at least ${harmonise.keepAbove} sure of another` : ''} (both chosen on CoNLL dev).
 - **Adaptation**: LoRA (rank 8) on ${adapted}; the hub in \`adapters/\` holds one LoRA per source domain, composed by
   LoRAHub (${m.adaptation.lorahubTargets.join(', ')}). Adapt chooses between prototypes only and a LoRA fine-tuned on
   the support set on held-out folds of the support set; LoRAHub scored below prototypes on held-out data and is

@@ -118,3 +118,26 @@ test('cached encoder states give the same predictions, survive heads-only adapte
     await cached.dispose();
   }
 });
+
+test("a sentence's scores do not depend on the other sentences of its batch (int8 activations scaled per piece)", async () => {
+  const engine = await NerEngine.load(modelDir, { threads: 1, oneTypePerName: false });
+  const float = await NerEngine.load(modelDir, { threads: 1, oneTypePerName: false, int8MatMul: [] });
+  try {
+    const sentence = ['A', 'spokesperson', 'for', 'the', 'Ministry', 'of', 'Environment', 'in', 'Lisbon', 'said', 'the', 'survey', 'would', 'appear', 'in', 'April', '.'];
+    // Batch-mates with large activations (long numbers, odd tokens) and many others, sent in one call.
+    const dev = (await readConllFile(dataPath('conll2003/original/eng.testa'), { scheme: 'iob1' })).sentences.slice(0, 40).map((s) => s.tokens);
+    const mates = [...dev, ['0.5417', '1,234,567', '9:13.35', '=====', '^^^^'], ['GOLF', '-', 'ZIMBABWE', 'OPEN', 'SCORES', '.']];
+    const alone = (await engine.predictTokens([sentence]))[0];
+    const batched = (await engine.predictTokens([...mates, sentence])).at(-1)!;
+    const reference = (await float.predictTokens([sentence]))[0];
+    assert.ok(alone.length > 0, 'the sentence has entities');
+    assert.deepEqual(batched.map((s) => `${s.start}-${s.end}:${s.label}`), alone.map((s) => `${s.start}-${s.end}:${s.label}`));
+    alone.forEach((s, k) => assert.ok(Math.abs(s.score - batched[k].score) < 1e-4, `score ${s.score} alone, ${batched[k].score} in a batch`));
+    // And int8 stays close to float products on it.
+    assert.deepEqual(alone.map((s) => `${s.start}-${s.end}:${s.label}`), reference.map((s) => `${s.start}-${s.end}:${s.label}`));
+    alone.forEach((s, k) => assert.ok(Math.abs(s.score - reference[k].score) < 0.05, `int8 ${s.score} vs float ${reference[k].score}`));
+  } finally {
+    await engine.dispose();
+    await float.dispose();
+  }
+});

@@ -25,7 +25,7 @@ export interface FloatsAttribute {
 export type AttributeValue = number | number[] | string | FloatAttribute | FloatsAttribute;
 
 /** Typed arrays that map directly onto an ONNX tensor data type. */
-export type InitializerData = Float32Array | BigInt64Array | Int32Array | Int8Array;
+export type InitializerData = Float32Array | BigInt64Array | Int32Array | Int8Array | Uint8Array;
 
 const OPSET_VERSION = 17;
 const IR_VERSION = 8;
@@ -60,6 +60,7 @@ function dataTypeOf(data: InitializerData): onnx.TensorProto.DataType {
   if (data instanceof Float32Array) return DataType.FLOAT;
   if (data instanceof BigInt64Array) return DataType.INT64;
   if (data instanceof Int32Array) return DataType.INT32;
+  if (data instanceof Uint8Array) return DataType.UINT8;
   return DataType.INT8;
 }
 
@@ -141,7 +142,7 @@ export class OnnxGraphBuilder {
     return name;
   }
 
-  /** Adds a constant tensor (float32, int64, int32 or int8) stored as little-endian raw_data. */
+  /** Adds a constant tensor (float32, int64, int32, int8 or uint8) stored as little-endian raw_data. */
   initializer(name: string, data: InitializerData, dims: number[]): string {
     return this.addInitializer(name, dataTypeOf(data), littleEndianBytes(data), data.length, dims);
   }

@@ -51,20 +51,54 @@ function geluErf(b: OnnxGraphBuilder, x: string): string {
   return b.apply('Mul', [b.apply('Mul', [x, b.apply('Add', [erf, b.constFloat(1)])]), b.constFloat(0.5)]);
 }
 
+/** An input quantised per row: uint8 codes [N, in] (zero point 128), the codes' scales [N, 1], x's leading dims. */
+interface RowCodes {
+  codes: string;
+  zero: string;
+  scales: string;
+  leading: string;
+}
+
+/** Row codes per builder and input name: q, k and v read the same x and share its quantisation. */
+const rowCodes = new WeakMap<OnnxGraphBuilder, Map<string, RowCodes>>();
+
 /**
- * x [..., in] · W + bias with W as int8 (one scale per output column) and x quantised per call to uint8:
- * onnxruntime fuses DynamicQuantizeLinear + MatMulInteger + scaling into its integer kernels (VNNI where the
- * CPU has it), several times the float throughput.
+ * Each row (piece) of x [..., in] quantised on its own, symmetrically: code = round(x / s) + 128 with
+ * s = max|x_row| / 127. One scale per call instead would make a sentence's scores depend on the other sentences
+ * of its batch (docs/BENCHMARKS.md 0.10).
+ */
+function quantiseRows(b: OnnxGraphBuilder, x: string, inDim: number): RowCodes {
+  const known = rowCodes.get(b) ?? new Map<string, RowCodes>();
+  rowCodes.set(b, known);
+  const cached = known.get(x);
+  if (cached) return cached;
+  const rows = b.apply('Reshape', [x, b.constInt64([-1, inDim], 'rows_shape')]);
+  const absMax = b.apply('ReduceMax', [b.apply('Abs', [rows])], { axes: [1], keepdims: 0 }); // [N]
+  const scale = b.apply('Mul', [b.apply('Max', [absMax, b.constFloat(1e-12)]), b.constFloat(1 / 127)]);
+  const zero = b.apply('Cast', [b.apply('Add', [b.apply('Mul', [scale, b.constFloat(0)]), b.constFloat(128)])], { to: 2 });
+  const codes = b.apply('QuantizeLinear', [rows, scale, zero], { axis: 0 });
+  const leading = b.apply('Slice', [b.apply('Shape', [x]), b.constInt64([0], 'from'), b.constInt64([-1], 'to')]);
+  const result = { codes, zero: b.initializer(b.uniqueName('x_zero'), new Uint8Array([128]), []), scales: b.apply('Unsqueeze', [scale, b.constInt64([1], 'axis1')]), leading };
+  known.set(x, result);
+  return result;
+}
+
+/**
+ * x [..., in] · W + bias with W as int8 (one scale per output column) and x as uint8 per row (quantiseRows):
+ * the integer product runs in onnxruntime's MatMulInteger kernels, several times the float throughput. The
+ * column scales are applied before the row scales: a single Mul by their product would be fused by onnxruntime
+ * into a kernel that takes one scale for all of x.
  */
 function int8Linear(b: OnnxGraphBuilder, x: string, W: NamedArray, inDim: number, outDim: number, bias: Float32Array): string {
   // Weights stored as int8 per column are used as they are; others (an adapter merged in) are quantised here.
   const q = W.quantized && !W.quantized.perRow ? W.quantized : quantize(W.data, inDim, outDim, false);
   const weight = b.initializer(b.uniqueName('q_W'), q.values, [inDim, outDim]);
   const zero = b.initializer(b.uniqueName('q_zero'), new Int8Array(outDim), [outDim]);
-  const [xq, xScale, xZero] = b.node('DynamicQuantizeLinear', [x], [b.uniqueName('xq'), b.uniqueName('x_scale'), b.uniqueName('x_zero')]);
-  const product = b.apply('MatMulInteger', [xq, weight, xZero, zero]);
-  const scale = b.apply('Mul', [xScale, b.initializer(b.uniqueName('q_scale'), q.scales, [outDim])]);
-  return b.apply('Add', [b.apply('Mul', [b.apply('Cast', [product], { to: 1 }), scale]), b.initializer(b.uniqueName('q_b'), bias, [outDim])]);
+  const input = quantiseRows(b, x, inDim);
+  const integer = b.apply('MatMulInteger', [input.codes, weight, input.zero, zero]); // [N, out]
+  const columns = b.apply('Mul', [b.apply('Cast', [integer], { to: 1 }), b.initializer(b.uniqueName('q_scale'), q.scales, [outDim])]);
+  const rows = b.apply('Add', [b.apply('Mul', [columns, input.scales]), b.initializer(b.uniqueName('q_b'), bias, [outDim])]);
+  return b.apply('Reshape', [rows, b.apply('Concat', [input.leading, b.constInt64([outDim], 'out_dim')], { axis: 0 })]);
 }
 
 /** One post-norm BERT layer on x [B, S, H]; bias [B, 1, 1, S] masks padded keys. */
@@ -91,7 +125,7 @@ function encoderLayer(b: OnnxGraphBuilder, c: TransformerConfig, w: WeightTable,
 export interface TransformerGraphOptions {
   /** Also output the piece states after this encoder layer (0-based) as `layer_states`. */
   layerOutput?: number;
-  /** Encoder products in int8 (weights per output column, activations per call): which projections. */
+  /** Encoder products in int8 (weights per output column, activations per piece): which projections. */
   int8?: readonly string[];
 }
 
