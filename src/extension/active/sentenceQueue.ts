@@ -223,9 +223,16 @@ export class SentenceQueue implements vscode.TreeDataProvider<QueueRow>, vscode.
     if (next) void this.select(next);
   }
 
-  private async select(row: QueueRow): Promise<void> {
-    if (this.view?.visible) await this.view.reveal(row, { select: true, focus: false }).then(undefined, () => undefined);
-    await this.reveal(row);
+  /** Selections run one after another: two editors opened at once cancel each other in VS Code. */
+  private selecting: Promise<void> = Promise.resolve();
+
+  /** Selects the row and shows its sentence; a sentence that cannot be shown is logged, never fails the command. */
+  private select(row: QueueRow): Promise<void> {
+    this.selecting = this.selecting.then(async () => {
+      if (this.view?.visible) await this.view.reveal(row, { select: true, focus: false }).then(undefined, () => undefined);
+      await this.reveal(row).catch((error: Error) => this.log(`could not show ${row.path}:${row.line + 1}: ${error.message}`));
+    });
+    return this.selecting;
   }
 
   dispose(): void {
