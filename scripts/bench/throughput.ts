@@ -62,8 +62,8 @@ async function arithmetic(model: BenchModel, engine: NerEngine, corpus: Corpus):
   return {
     model: model.name,
     flopsPerToken: perToken(f.perWord),
-    int8: runtime.int8,
-    int8PerToken: perToken(int8FlopsPerWord(f, runtime.int8)),
+    int8: runtime.int8.products,
+    int8PerToken: perToken(int8FlopsPerWord(f, runtime.int8.products)),
     allProjectionsPerToken: perToken(int8FlopsPerWord(f, INT8_PROJECTIONS)),
     spans,
     transformer: { ...f, shape },

@@ -119,6 +119,8 @@ export async function evaluateModel(dir: string, data: string, run?: string): Pr
   writeFileAtomic(join(dir, 'types.json'), JSON.stringify({ ...types, typing }));
   manifest.typing = typing;
   manifest.runtime = { int8MatMul: chosenProducts.int8 };
+  // Without the run's float weights (re-scoring a committed model) the storage figures of its build stay.
+  const quantisation = storage ?? manifest.evaluation?.quantisation;
   manifest.postprocessing = { oneTypePerName };
   manifest.evaluation = {
     command: 'npm run train:model -- --steps evaluate',
@@ -127,7 +129,7 @@ export async function evaluateModel(dir: string, data: string, run?: string): Pr
     test: { oneTypePerNameOff: testOff, oneTypePerNameOn: testHarmonised },
     int8Products: products,
     crossnerDevSpanF1,
-    ...(storage ? { quantisation: storage } : {}),
+    ...(quantisation ? { quantisation } : {}),
   };
   writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
   console.log(`CoNLL test F1 ${testScores.f1} (span F1 ${testScores.span_f1}); without one type per name ${testOff.f1}, with ${testHarmonised.f1}`);

@@ -12,6 +12,7 @@ import { readManifest, readTypeVectors, defaultModelDir, type ModelManifest } fr
 import { chooseProvider, type ExecutionPreference, type SessionChoice } from './model/onnxSessions';
 import type { ModelRuntime } from './model/modelRuntime';
 import { CnnRuntime } from './model/cnnRuntime';
+import type { FixedInputScale } from './transformer/transformerOnnx';
 import { TransformerRuntime } from './transformer/transformerRuntime';
 import { decodeSpans, SPAN_TAGS, type DetectedSpan } from './spans/bioes';
 import { buildPrototypes, classify, normaliseRows, type TypeSpace } from './types/prototypes';
@@ -31,6 +32,11 @@ export interface EngineOptions {
   oneTypePerName?: boolean;
   /** Transformer models: encoder projections run as int8 products (default: what the manifest records as measured). */
   int8MatMul?: readonly string[];
+  /**
+   * Transformer models: fixed activation scales of the int8 products (default: the manifest's
+   * runtime.activationScales); null quantises activations per piece.
+   */
+  activationScales?: Readonly<Record<string, FixedInputScale>> | null;
 }
 
 /** A typed span in token indices, with its scores. */
@@ -109,7 +115,7 @@ export class NerEngine {
     const threads = options.threads ?? 0;
     const runtime =
       manifest.family === 'transformer'
-        ? await TransformerRuntime.load(dir, manifest, choice, threads, options.batchTokens, options.int8MatMul)
+        ? await TransformerRuntime.load(dir, manifest, choice, threads, options.batchTokens, { products: options.int8MatMul, activationScales: options.activationScales })
         : await CnnRuntime.load(dir, manifest, choice, threads, options.batchTokens);
     return new NerEngine(dir, manifest, runtime, options.oneTypePerName);
   }

@@ -17,6 +17,8 @@ export interface HighlightOptions {
   threshold: number;
   signal?: AbortSignal;
   onProgress?: (step: number, total: number) => void;
+  /** The worker's own time for the request (ms), when it answers: latency = this + messaging + waiting. */
+  onWorkerTime?: (ms: number) => void;
 }
 
 export class CancelledError extends Error {
@@ -135,7 +137,9 @@ export class EngineClient {
 
   async highlight(text: string, options: HighlightOptions): Promise<Entity[]> {
     const answer = await this.request((id) => ({ type: 'highlight', id, text, threshold: options.threshold }), options.signal, options.onProgress);
-    return answer.type === 'result' ? answer.entities : [];
+    if (answer.type !== 'result') return [];
+    options.onWorkerTime?.(answer.elapsedMs);
+    return answer.entities;
   }
 
   /** Highlights with the adapter in `dir` from now on (null: the base model). Resolves to its name and types. */

@@ -30,6 +30,8 @@ export interface PaintEvent {
   scope: 'visible' | 'full';
   /** Since the highlight began (after the edit debounce, for edits). */
   ms: number;
+  /** Of `ms`, the model worker's own time for the paint's request (the rest: messaging, waiting, drawing). */
+  workerMs?: number;
   trigger: HighlightTrigger;
 }
 
@@ -155,10 +157,11 @@ export class Highlighter implements vscode.Disposable {
     const lastLine = Math.min(document.lineCount - 1, visible.end.line);
     const start = document.offsetAt(new vscode.Position(firstLine, 0));
     const end = document.offsetAt(document.lineAt(lastLine).range.end);
-    const entities = await this.client.highlight(text.slice(start, end), { threshold, signal });
+    let workerMs: number | undefined;
+    const entities = await this.client.highlight(text.slice(start, end), { threshold, signal, onWorkerTime: (ms) => (workerMs = ms) });
     if (document.isClosed || document.version !== version || !current()) return;
     this.draw(key(document), offsetSpans(entities, start));
-    this.painted.fire({ uri: document.uri.toString(), scope: 'visible', ms: performance.now() - started, trigger });
+    this.painted.fire({ uri: document.uri.toString(), scope: 'visible', ms: performance.now() - started, workerMs, trigger });
   }
 
   /** Shows `entities` in every visible editor of the document `k`. */

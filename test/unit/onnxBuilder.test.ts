@@ -277,3 +277,22 @@ test('float and string attributes are encoded with their own types', () => {
   assert.equal(mode?.type, onnx.AttributeProto.AttributeType.STRING);
   assert.equal(new TextDecoder().decode(mode?.s ?? new Uint8Array()), 'reflect');
 });
+
+test('a node of another operator domain (onnxruntime contrib ops) is imported with it and runs', async () => {
+  const b = new OnnxGraphBuilder('contrib');
+  const a = b.input('a', 'uint8', [2, 3]);
+  const w = b.initializer('w', Int8Array.from([1, -2, 3, 4, 5, -6]), [3, 2]);
+  const y = b.node('MatMulIntegerToFloat', [a, w, b.constFloat(0.5), b.constFloat([1, 2], [2]), b.initializer('az', Uint8Array.of(1), []), b.initializer('wz', new Int8Array(2), [2])], ['y'], {}, 'com.microsoft')[0];
+  b.output(y, 'float', [2, 2]);
+  const model = onnx.ModelProto.toObject(b.toModelProto(), { longs: Number });
+  assert.deepEqual(model.opsetImport, [{ domain: '', version: 17 }, { domain: 'com.microsoft', version: 1 }]);
+  assert.equal(model.graph.node[0].domain, 'com.microsoft');
+  const session = await ort.InferenceSession.create(b.toBytes());
+  const out = await session.run({ a: new ort.Tensor('uint8', Uint8Array.from([1, 2, 3, 4, 5, 6]), [2, 3]) });
+  await session.release();
+  // (a - 1) · w, times 0.5 and the column scales 1, 2: rows [0 1 2] and [3 4 5].
+  const rows = [[0, 1, 2], [3, 4, 5]];
+  const cols = [[1, 3, 5], [-2, 4, -6]];
+  const want = rows.flatMap((r) => cols.map((c, j) => 0.5 * [1, 2][j] * r.reduce((s, v, k) => s + v * c[k], 0)));
+  assert.deepEqual(Array.from(out.y.data as Float32Array), want);
+});

@@ -13,7 +13,8 @@ import { dequantize, loadWeights, quantizeColumns, saveWeights, type NamedArray 
 import { mergeAdapter, type LoraModule } from '../../src/core/adapters/adapter';
 import { spanEmbeddings, type LoraTensors, type Weights } from '../../src/core/model/encoderTf';
 import { transformerWeightShapes, type TransformerConfig } from '../../src/core/transformer/architecture';
-import { buildTransformerOnnx, buildTransformerSpanHeadOnnx } from '../../src/core/transformer/transformerOnnx';
+import { buildTransformerInputRangesOnnx, buildTransformerOnnx, buildTransformerSpanHeadOnnx } from '../../src/core/transformer/transformerOnnx';
+import { activationScalesAt, type InputRanges } from '../../src/core/transformer/activationScales';
 import { embedPieces, transformerForward, transformerLayers, type TransformerBatchInput } from '../../src/core/transformer/transformerTf';
 
 const config: TransformerConfig = {
@@ -261,4 +262,39 @@ test('int8 storage: float files unchanged, int8 within half a step of the origin
   assert.throws(() => loadWeights(join(dir, 'cut.bin')), /cut\.bin: tensor .* runs past the end of the file/);
   writeFileSync(join(dir, 'short.bin'), bytes.subarray(0, 6));
   assert.throws(() => loadWeights(join(dir, 'short.bin')), /truncated/);
+});
+
+test('int8 products with fixed activation scales: ranges measured by the calibration graph, outputs close to float, saturation beyond the range', async () => {
+  const weights = randomWeights(5);
+  const input = batchOf(SENTENCES, 7);
+  const float = await runOnnx(buildTransformerOnnx(config, weights), input);
+  // The calibration graph on the same batch: the smallest and largest input of every projection, per piece.
+  const { graph, projections } = buildTransformerInputRangesOnnx(config, weights);
+  assert.deepEqual(projections.slice(0, 6), ['l0.q', 'l0.k', 'l0.v', 'l0.o', 'l0.ffn1', 'l0.ffn2']);
+  const session = await ort.InferenceSession.create(graph, { intraOpNumThreads: 1 });
+  const out = await session.run({
+    ids: new ort.Tensor('int64', BigInt64Array.from(input.ids, (x) => BigInt(x)), [input.batch, input.pieces]),
+    piece_mask: new ort.Tensor('float32', input.pieceMask, [input.batch, input.pieces]),
+  });
+  await session.release();
+  const P = projections.length;
+  const ranges: InputRanges = new Map(
+    projections.map((name, p) => {
+      const rows = [...input.pieceMask.keys()].filter((r) => input.pieceMask[r] === 1);
+      return [name, { low: Float32Array.from(rows, (r) => (out.input_low.data as Float32Array)[r * P + p]), high: Float32Array.from(rows, (r) => (out.input_high.data as Float32Array)[r * P + p]) }];
+    }),
+  );
+  for (const name of ['l0.q', 'l0.k', 'l0.v']) assert.deepEqual(ranges.get(name), ranges.get('l0.q'), 'q, k and v read the same input');
+  for (const { low, high } of ranges.values()) low.forEach((l, i) => assert.ok(l <= high[i]));
+
+  const all = ['q', 'k', 'v', 'o', 'ffn1', 'ffn2'];
+  const relative = (a: Float32Array) => maxAbsDiff(a, float.hidden) / Math.max(...float.hidden.map(Math.abs));
+  const fixed = await runOnnx(buildTransformerOnnx(config, weights, { int8: all, activationScales: activationScalesAt(ranges, 1) }), input);
+  assert.ok(relative(fixed.hidden) < 0.05, `fixed scales: hidden off by ${relative(fixed.hidden)} of its range`);
+  assert.ok(relative(fixed.hidden) > 0, 'int8 products differ from float at all');
+  // Scales far too small saturate every code: the outputs go wrong, so the scales are really used.
+  const tiny = Object.fromEntries(Object.entries(activationScalesAt(ranges, 1)).map(([k, s]) => [k, { ...s, scale: s.scale / 1000 }]));
+  const saturated = await runOnnx(buildTransformerOnnx(config, weights, { int8: all, activationScales: tiny }), input);
+  assert.ok(relative(saturated.hidden) > 5 * relative(fixed.hidden), `saturated ${relative(saturated.hidden)} vs ${relative(fixed.hidden)}`);
+  assert.throws(() => buildTransformerOnnx(config, weights, { int8: all, activationScales: { ...activationScalesAt(ranges, 1), 'l0.o': { scale: 0, zero: 300 } } }), /activation scale of l0.o/);
 });

@@ -109,6 +109,8 @@ export class OnnxGraphBuilder {
   /** Names handed out by uniqueName() that the caller has not defined yet. */
   private readonly reservedNames = new Set<string>();
   private readonly nameCounters = new Map<string, number>();
+  /** Operator domains used besides the default one (onnxruntime's com.microsoft contrib ops), with their versions. */
+  private readonly extraDomains = new Map<string, number>();
 
   constructor(private readonly graphName = 'baner') {}
 
@@ -171,13 +173,15 @@ export class OnnxGraphBuilder {
   }
 
   /** Appends a node; an empty string in `inputs`/`outputs` marks an omitted optional one. Returns `outputs`. */
-  node(opType: string, inputs: string[], outputs: string[], attributes: Record<string, AttributeValue> = {}): string[] {
+  node(opType: string, inputs: string[], outputs: string[], attributes: Record<string, AttributeValue> = {}, domain = ''): string[] {
     // '' marks an omitted optional output (e.g. Dropout's mask) and defines nothing.
     for (const output of outputs) if (output !== '') this.define(output);
+    if (domain !== '') this.extraDomains.set(domain, 1);
     this.nodes.push({
       // Node names live in their own namespace; the running index keeps them unique.
       name: `${opType}_${this.nodes.length}`,
       opType,
+      ...(domain !== '' ? { domain } : {}),
       input: inputs,
       output: outputs,
       attribute: Object.entries(attributes).map(([name, value]) => toAttributeProto(name, value)),
@@ -186,8 +190,8 @@ export class OnnxGraphBuilder {
   }
 
   /** Appends a single-output node whose output gets a generated name; returns that name. */
-  apply(opType: string, inputs: string[], attributes: Record<string, AttributeValue> = {}): string {
-    return this.node(opType, inputs, [this.uniqueName(opType.toLowerCase())], attributes)[0];
+  apply(opType: string, inputs: string[], attributes: Record<string, AttributeValue> = {}, domain = ''): string {
+    return this.node(opType, inputs, [this.uniqueName(opType.toLowerCase())], attributes, domain)[0];
   }
 
   /** Builds the ModelProto message (useful for inspection); toBytes() serializes it. */
@@ -195,7 +199,7 @@ export class OnnxGraphBuilder {
     return onnx.ModelProto.create({
       irVersion: IR_VERSION,
       producerName: PRODUCER_NAME,
-      opsetImport: [{ domain: '', version: OPSET_VERSION }],
+      opsetImport: [{ domain: '', version: OPSET_VERSION }, ...[...this.extraDomains].map(([domain, version]) => ({ domain, version }))],
       graph: {
         name: this.graphName,
         input: this.inputs,

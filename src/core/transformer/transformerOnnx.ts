@@ -83,32 +83,78 @@ function quantiseRows(b: OnnxGraphBuilder, x: string, inDim: number): RowCodes {
   return result;
 }
 
-/**
- * x [..., in] · W + bias with W as int8 (one scale per output column) and x as uint8 per row (quantiseRows):
- * the integer product runs in onnxruntime's MatMulInteger kernels, several times the float throughput. The
- * column scales are applied before the row scales: a single Mul by their product would be fused by onnxruntime
- * into a kernel that takes one scale for all of x.
- */
-function int8Linear(b: OnnxGraphBuilder, x: string, W: NamedArray, inDim: number, outDim: number, bias: Float32Array): string {
+/** The weight of an int8 product: int8 with one scale per output column, as stored or quantised here. */
+function int8Weight(b: OnnxGraphBuilder, W: NamedArray, inDim: number, outDim: number): { weight: string; scales: Float32Array; zero: string } {
   // Weights stored as int8 per column are used as they are; others (an adapter merged in) are quantised here.
   const q = W.quantized && !W.quantized.perRow ? W.quantized : quantize(W.data, inDim, outDim, false);
-  const weight = b.initializer(b.uniqueName('q_W'), q.values, [inDim, outDim]);
-  const zero = b.initializer(b.uniqueName('q_zero'), new Int8Array(outDim), [outDim]);
+  return { weight: b.initializer(b.uniqueName('q_W'), q.values, [inDim, outDim]), scales: q.scales, zero: b.initializer(b.uniqueName('q_zero'), new Int8Array(outDim), [outDim]) };
+}
+
+/**
+ * x [..., in] · W + bias with W as int8 (one scale per output column) and x as uint8 per row (quantiseRows):
+ * the integer product runs in onnxruntime's MatMulIntegerToFloat kernel, several times the float throughput,
+ * which applies the column scales as it writes the product out; the row scales and the bias follow. (The
+ * row scales cannot go into that kernel: it takes one scale for all of x. MatMulInteger, a cast and two
+ * multiplies did the same with two more passes over the output: 15-25% more CPU per highlighted text.)
+ */
+function int8Linear(b: OnnxGraphBuilder, x: string, W: NamedArray, inDim: number, outDim: number, bias: Float32Array): string {
+  const { weight, scales, zero } = int8Weight(b, W, inDim, outDim);
   const input = quantiseRows(b, x, inDim);
-  const integer = b.apply('MatMulInteger', [input.codes, weight, input.zero, zero]); // [N, out]
-  const columns = b.apply('Mul', [b.apply('Cast', [integer], { to: 1 }), b.initializer(b.uniqueName('q_scale'), q.scales, [outDim])]);
+  const unit = b.initializer(b.uniqueName('unit_scale'), Float32Array.of(1), []);
+  const columns = b.apply('MatMulIntegerToFloat', [input.codes, weight, unit, b.initializer(b.uniqueName('q_scale'), scales, [outDim]), input.zero, zero], {}, 'com.microsoft'); // [N, out]
   const rows = b.apply('Add', [b.apply('Mul', [columns, input.scales]), b.initializer(b.uniqueName('q_b'), bias, [outDim])]);
   return b.apply('Reshape', [rows, b.apply('Concat', [input.leading, b.constInt64([outDim], 'out_dim')], { axis: 0 })]);
 }
 
+/** Codes of x under a fixed quantisation, per builder and input: q, k and v read the same x and share them. */
+const fixedCodes = new WeakMap<OnnxGraphBuilder, Map<string, { codes: string; scale: string; zero: string }>>();
+
+/**
+ * A fixed quantisation of a projection's input, calibrated at build time (activationScales.ts): code =
+ * round(x / scale) + zero, saturated to 0..255. Asymmetric, since some inputs are nearly one-signed (GELU's).
+ */
+export interface FixedInputScale {
+  scale: number;
+  zero: number;
+}
+
+/**
+ * x [..., in] · W + bias with x quantised by a fixed scale (FixedInputScale): as batch-independent as one
+ * scale per piece, and onnxruntime runs it as one MatMulIntegerToFloat kernel (scales and bias applied as
+ * the integer product is written out) after a single quantising pass over x.
+ */
+function int8LinearFixed(b: OnnxGraphBuilder, x: string, W: NamedArray, inDim: number, outDim: number, bias: Float32Array, fixed: FixedInputScale, name: string): string {
+  if (!(Number.isFinite(fixed?.scale) && fixed.scale > 0) || !(Number.isInteger(fixed.zero) && fixed.zero >= 0 && fixed.zero <= 255)) {
+    throw new Error(`the activation scale of ${name} must be {scale > 0, zero 0..255}, not ${JSON.stringify(fixed)}`);
+  }
+  const { weight, scales, zero } = int8Weight(b, W, inDim, outDim);
+  const known = fixedCodes.get(b) ?? new Map();
+  fixedCodes.set(b, known);
+  const codesKey = `${x}@${fixed.scale}@${fixed.zero}`;
+  let input = known.get(codesKey);
+  if (!input) {
+    const scale = b.initializer(b.uniqueName('x_scale'), Float32Array.of(fixed.scale), []);
+    const z = b.initializer(b.uniqueName('x_zero'), Uint8Array.of(fixed.zero), []);
+    input = { codes: b.apply('QuantizeLinear', [x, scale, z]), scale, zero: z };
+    known.set(codesKey, input);
+  }
+  const columnScales = b.initializer(b.uniqueName('q_scale'), scales, [outDim]);
+  const biasName = b.initializer(b.uniqueName('q_b'), bias, [outDim]);
+  return b.apply('MatMulIntegerToFloat', [input.codes, weight, input.scale, columnScales, input.zero, zero, biasName], {}, 'com.microsoft');
+}
+
 /** One post-norm BERT layer on x [B, S, H]; bias [B, 1, 1, S] masks padded keys. */
-function encoderLayer(b: OnnxGraphBuilder, c: TransformerConfig, w: WeightTable, i: number, x: string, bias: string, int8: readonly string[] = []): string {
+function encoderLayer(b: OnnxGraphBuilder, c: TransformerConfig, w: WeightTable, i: number, x: string, bias: string, int8: Int8Products): string {
   const H = c.hiddenDims;
   const d = H / c.heads;
-  const dense = (input: string, name: string, inDim: number, outDim: number) =>
-    int8.includes(name)
-      ? int8Linear(b, input, tensor(w, `l${i}.${name}.W`), inDim, outDim, get(w, `l${i}.${name}.b`))
-      : linear(b, input, get(w, `l${i}.${name}.W`), inDim, outDim, get(w, `l${i}.${name}.b`));
+  const dense = (input: string, name: string, inDim: number, outDim: number) => {
+    int8.probe?.(`l${i}.${name}`, input);
+    const W = tensor(w, `l${i}.${name}.W`);
+    const fixed = int8.scales?.[`l${i}.${name}`];
+    if (!int8.products.includes(name)) return linear(b, input, W.data, inDim, outDim, get(w, `l${i}.${name}.b`));
+    if (fixed !== undefined) return int8LinearFixed(b, input, W, inDim, outDim, get(w, `l${i}.${name}.b`), fixed, `l${i}.${name}`);
+    return int8Linear(b, input, W, inDim, outDim, get(w, `l${i}.${name}.b`));
+  };
   const headsShape = b.constInt64([0, 0, c.heads, d], 'heads_shape');
   const split = (t: string, perm: number[]) => b.apply('Transpose', [b.apply('Reshape', [t, headsShape])], { perm });
   const q = split(dense(x, 'q', H, H), [0, 2, 1, 3]); // [B, heads, S, d]
@@ -127,13 +173,25 @@ export interface TransformerGraphOptions {
   layerOutput?: number;
   /** Encoder products in int8 (weights per output column, activations per piece): which projections. */
   int8?: readonly string[];
+  /**
+   * Fixed activation scales of the int8 products, by projection (`l3.ffn2`), calibrated at build time
+   * (activationScales.ts); a product without one quantises its activations per piece.
+   */
+  activationScales?: Readonly<Record<string, FixedInputScale>>;
+}
+
+/** How the encoder's projections run: which as int8, with which fixed scales; probe sees every projection's input. */
+interface Int8Products {
+  products: readonly string[];
+  scales?: Readonly<Record<string, FixedInputScale>>;
+  probe?: (projection: string, input: string) => void;
 }
 
 /** The encoder projections int8 applies to when it is on. */
 export const INT8_PROJECTIONS = ['q', 'k', 'v', 'o', 'ffn1', 'ffn2'] as const;
 
 /** Embeddings and encoder layers 0..layers-1 on ids [B, S]; returns the states and layerOutput's states. */
-function encoderGraph(b: OnnxGraphBuilder, c: TransformerConfig, w: WeightTable, ids: string, pieceMask: string, layers: number, layerOutput?: number, int8: readonly string[] = []): { x: string; layerStates?: string } {
+function encoderGraph(b: OnnxGraphBuilder, c: TransformerConfig, w: WeightTable, ids: string, pieceMask: string, layers: number, layerOutput?: number, int8: Int8Products = { products: [] }): { x: string; layerStates?: string } {
   const H = c.hiddenDims;
   // Embeddings: piece + position (0..S-1) + token type 0, then layer norm.
   const posTable = b.initializer('emb_pos', get(w, 'emb.pos'), [c.maxPositions, H]);
@@ -192,7 +250,7 @@ export function buildTransformerOnnx(c: TransformerConfig, w: WeightTable, optio
   const wordRows = b.input('word_rows', 'int64', ['rows']);
   const wordMask = b.input('word_mask', 'float', ['batch', 'words']);
   const flags = b.input('flags', 'float', ['batch', 'words', c.wordFlags]);
-  const { x, layerStates } = encoderGraph(b, c, w, ids, pieceMask, c.layers, options.layerOutput, options.int8);
+  const { x, layerStates } = encoderGraph(b, c, w, ids, pieceMask, c.layers, options.layerOutput, { products: options.int8 ?? [], scales: options.activationScales });
   headsGraph(b, c, w, firstPieceStates(b, c.hiddenDims, x, wordRows, wordMask), flags, wordMask);
   if (options.layerOutput !== undefined) {
     if (!layerStates) throw new Error(`layerOutput ${options.layerOutput} is not a layer of this ${c.layers}-layer model`);
@@ -203,16 +261,41 @@ export function buildTransformerOnnx(c: TransformerConfig, w: WeightTable, optio
 }
 
 /** The encoder alone, up to each word's first-piece state: the half that heads-only adapters leave unchanged. */
-export function buildTransformerWordStatesOnnx(c: TransformerConfig, w: WeightTable, options: Pick<TransformerGraphOptions, 'int8'> = {}): Uint8Array {
+export function buildTransformerWordStatesOnnx(c: TransformerConfig, w: WeightTable, options: Pick<TransformerGraphOptions, 'int8' | 'activationScales'> = {}): Uint8Array {
   const b = new OnnxGraphBuilder('baner_transformer_word_states');
   const ids = b.input('ids', 'int64', ['batch', 'pieces']);
   const pieceMask = b.input('piece_mask', 'float', ['batch', 'pieces']);
   const wordRows = b.input('word_rows', 'int64', ['rows']);
   const wordMask = b.input('word_mask', 'float', ['batch', 'words']);
-  const { x } = encoderGraph(b, c, w, ids, pieceMask, c.layers, undefined, options.int8);
+  const { x } = encoderGraph(b, c, w, ids, pieceMask, c.layers, undefined, { products: options.int8 ?? [], scales: options.activationScales });
   b.node('Identity', [firstPieceStates(b, c.hiddenDims, x, wordRows, wordMask)], ['word_states']);
   b.output('word_states', 'float', ['batch', 'words', c.hiddenDims]);
   return b.toBytes();
+}
+
+/**
+ * The float encoder with, for calibrating fixed activation scales, each piece's smallest and largest activation
+ * at the input of every encoder projection: ids [B, S], piece_mask [B, S] -> input_low, input_high [B, S, P],
+ * P in `projections` order.
+ */
+export function buildTransformerInputRangesOnnx(c: TransformerConfig, w: WeightTable): { graph: Uint8Array; projections: string[] } {
+  const b = new OnnxGraphBuilder('baner_transformer_input_ranges');
+  const ids = b.input('ids', 'int64', ['batch', 'pieces']);
+  const pieceMask = b.input('piece_mask', 'float', ['batch', 'pieces']);
+  const projections: string[] = [];
+  const lows: string[] = [];
+  const highs: string[] = [];
+  const probe = (projection: string, input: string) => {
+    projections.push(projection);
+    lows.push(b.apply('ReduceMin', [input], { axes: [-1], keepdims: 1 }));
+    highs.push(b.apply('ReduceMax', [input], { axes: [-1], keepdims: 1 }));
+  };
+  encoderGraph(b, c, w, ids, pieceMask, c.layers, undefined, { products: [], probe });
+  b.node('Concat', lows, ['input_low'], { axis: -1 });
+  b.node('Concat', highs, ['input_high'], { axis: -1 });
+  b.output('input_low', 'float', ['batch', 'pieces', projections.length]);
+  b.output('input_high', 'float', ['batch', 'pieces', projections.length]);
+  return { graph: b.toBytes(), projections };
 }
 
 /** The heads alone, from the words' encoder states. */

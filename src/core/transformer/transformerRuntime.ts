@@ -13,7 +13,7 @@ import type { TransformerConfig } from './architecture';
 import { PieceTokenizer, type PiecedWords } from './pieceTokenizer';
 import { makePieceWindows, WINDOW_OVERLAP, WINDOW_PIECES } from './pieceWindows';
 import { WORD_FLAGS, wordFlags } from './wordFeatures';
-import { buildTransformerHeadsOnnx, buildTransformerSpanHeadOnnx, buildTransformerWordStatesOnnx } from './transformerOnnx';
+import { buildTransformerHeadsOnnx, buildTransformerSpanHeadOnnx, buildTransformerWordStatesOnnx, type FixedInputScale } from './transformerOnnx';
 
 /**
  * Padded pieces per encoder call. Small batches keep a layer's activations in the CPU caches: on 2 cores, 512
@@ -79,6 +79,18 @@ interface Sessions {
   encoderWeights: Map<string, NamedArray>;
 }
 
+/** Which encoder projections run as int8, and their fixed activation scales (absent: scaled per piece). */
+export interface Int8Settings {
+  products: readonly string[];
+  activationScales?: Readonly<Record<string, FixedInputScale>>;
+}
+
+/** What a caller may override of the manifest's int8 settings; activationScales null means per piece. */
+export interface Int8Overrides {
+  products: readonly string[];
+  activationScales: Readonly<Record<string, FixedInputScale>> | null;
+}
+
 const sentenceKey = (words: readonly string[]) => words.join('\u0000');
 
 export class TransformerRuntime implements ModelRuntime {
@@ -98,14 +110,18 @@ export class TransformerRuntime implements ModelRuntime {
     readonly execution: SessionChoice,
     private readonly threads: number,
     private readonly batchPieces: number,
-    /** Encoder projections run as int8 products. */
-    readonly int8: readonly string[],
+    /** Encoder projections run as int8 products, and their fixed activation scales (absent: per piece). */
+    readonly int8: Int8Settings,
   ) {}
 
-  static async load(dir: string, manifest: ModelManifest, choice: SessionChoice, threads: number, batchPieces = BATCH_PIECES, int8?: readonly string[]): Promise<TransformerRuntime> {
+  static async load(dir: string, manifest: ModelManifest, choice: SessionChoice, threads: number, batchPieces = BATCH_PIECES, int8: Partial<Int8Overrides> = {}): Promise<TransformerRuntime> {
     const config = manifest.architecture as unknown as TransformerConfig;
     // Integer products where the model's evaluation found them to cost less than 0.5 F1 on dev.
-    const products = int8 ?? ((manifest.runtime as { int8MatMul?: string[] } | undefined)?.int8MatMul ?? []);
+    const recorded = (manifest.runtime ?? {}) as { int8MatMul?: string[]; activationScales?: Record<string, FixedInputScale> };
+    const products: Int8Settings = {
+      products: int8.products ?? recorded.int8MatMul ?? [],
+      activationScales: int8.activationScales === null ? undefined : (int8.activationScales ?? recorded.activationScales),
+    };
     const files = transformerFiles(manifest);
     const tokenizer = PieceTokenizer.fromFile(join(dir, files.tokenizer));
     if (tokenizer.vocabSize !== config.vocabSize) throw new Error(`model ${dir}: the tokenizer has ${tokenizer.vocabSize} pieces, the encoder ${config.vocabSize}`);
@@ -115,11 +131,11 @@ export class TransformerRuntime implements ModelRuntime {
   }
 
   /** Sessions for `weights`; the encoder session of `keep` is reused when its weights are the same arrays. */
-  private static async sessions(config: TransformerConfig, weights: Map<string, NamedArray>, choice: SessionChoice, threads: number, int8: readonly string[], keep: Sessions | undefined): Promise<Sessions> {
+  private static async sessions(config: TransformerConfig, weights: Map<string, NamedArray>, choice: SessionChoice, threads: number, int8: Int8Settings, keep: Sessions | undefined): Promise<Sessions> {
     const encoderWeights = new Map([...weights].filter(([name]) => !HEAD_WEIGHT.test(name)));
     const sameEncoder = keep !== undefined && keep.encoderWeights.size === encoderWeights.size && [...keep.encoderWeights].every(([name, array]) => encoderWeights.get(name) === array);
     const graphs = [() => buildTransformerHeadsOnnx(config, weights), () => buildTransformerSpanHeadOnnx(config, weights)];
-    if (!sameEncoder) graphs.unshift(() => buildTransformerWordStatesOnnx(config, weights, { int8 }));
+    if (!sameEncoder) graphs.unshift(() => buildTransformerWordStatesOnnx(config, weights, { int8: int8.products, activationScales: int8.activationScales }));
     const created = await createSessions(graphs, choice, threads);
     const [wordStates, heads, spanHead] = sameEncoder ? [keep.wordStates, ...created] : created;
     return { wordStates, heads, spanHead, encoderWeights: sameEncoder ? keep.encoderWeights : encoderWeights };

@@ -53,6 +53,8 @@ export async function run(): Promise<void> {
   const big = file('large-latency.txt');
   await vscode.workspace.fs.writeFile(big, new TextEncoder().encode(lines.slice(0, LINES).join('\n')));
   const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(big));
+  const shown = editor.visibleRanges[0];
+  const visibleLines = shown ? shown.end.line - shown.start.line + 1 : null;
   const mark = api.recentPaints().length;
   started = performance.now();
   const lag = await measureLag(async () => {
@@ -114,6 +116,8 @@ export async function run(): Promise<void> {
     documentLines: LINES,
     documentChars: editor.document.getText().length,
     visibleRangeMs: visible ? Math.round(visible.ms) : null,
+    visibleLines,
+    visibleRangeWorkerMs: visible?.workerMs ?? null,
     wholeDocumentMs: full ? Math.round(full.ms) : Math.round(fullMs),
     eventLoop: { maxLagMs: Math.round(lag.maxLagMs), ownWorkMs: lag.ownWorkMs, report: lag.text },
     adaptInEditor: {
