@@ -27,6 +27,16 @@ export async function banerApi(): Promise<BanerApi> {
   return api;
 }
 
+/**
+ * banerApi() with automatic highlighting off: the sample workspace highlights *.txt and *.md when opened, and
+ * most suites decide themselves when to highlight (autoHighlight has its own test).
+ */
+export async function banerApiHighlightingOnRequest(): Promise<BanerApi> {
+  const api = await banerApi();
+  await setSetting('autoHighlight', []);
+  return api;
+}
+
 /** A file of the test workspace (a temp copy of samples/workspace). */
 export function workspaceFile(name: string): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];

@@ -7,7 +7,7 @@ import type { Entity } from '../../../src/worker/protocol';
 import {
   CONLL_LABELS,
   type BanerApi,
-  banerApi,
+  banerApiHighlightingOnRequest,
   banerExtension,
   closeAllEditors,
   openEditor,
@@ -41,9 +41,7 @@ describe('BANER in VS Code', () => {
   let api: BanerApi;
 
   before(async () => {
-    api = await banerApi();
-    // The sample workspace highlights *.txt and *.md when opened; here the tests decide (autoHighlight has its own test).
-    await setSetting('autoHighlight', []);
+    api = await banerApiHighlightingOnRequest();
   });
 
   afterEach(async () => {

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { type BanerApi, banerApi, closeAllEditors, openEditor, recordMessages, setSetting, waitFor, workspaceFile } from './helpers';
+import { type BanerApi, banerApiHighlightingOnRequest, closeAllEditors, openEditor, recordMessages, waitFor, workspaceFile } from './helpers';
 import { measureLag } from './eventLoopLag';
 import { exampleId } from '../../../src/core/support/exampleId';
 
@@ -60,8 +60,7 @@ describe('Label, adapt, and the support set', () => {
   let api: BanerApi;
 
   before(async () => {
-    api = await banerApi();
-    await setSetting('autoHighlight', []);
+    api = await banerApiHighlightingOnRequest();
   });
 
   after(async () => {

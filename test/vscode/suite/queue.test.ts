@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { type BanerApi, banerApi, closeAllEditors, setSetting, waitFor, workspaceFile } from './helpers';
+import { type BanerApi, banerApiHighlightingOnRequest, closeAllEditors, waitFor, workspaceFile } from './helpers';
 
 interface SupportLine {
   text: string;
@@ -30,8 +30,7 @@ describe('Next sentences to label', () => {
   let api: BanerApi;
 
   before(async () => {
-    api = await banerApi();
-    await setSetting('autoHighlight', []);
+    api = await banerApiHighlightingOnRequest();
   });
 
   after(async () => {

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { Entity } from '../../../src/worker/protocol';
 import { exampleId } from '../../../src/core/support/exampleId';
-import { type BanerApi, banerApi, closeAllEditors, openEditor, recordMessages, setSetting, sleep, waitFor, workspaceFile } from './helpers';
+import { type BanerApi, banerApiHighlightingOnRequest, closeAllEditors, openEditor, recordMessages, setSetting, sleep, waitFor, workspaceFile } from './helpers';
 
 /** Longer than the edit debounce (500 ms) three times over: what is still pending has landed by then. */
 const QUIET_MS = 1_500;
@@ -76,8 +76,7 @@ describe('Reliability', () => {
   let api: BanerApi;
 
   before(async () => {
-    api = await banerApi();
-    await setSetting('autoHighlight', []);
+    api = await banerApiHighlightingOnRequest();
   });
 
   afterEach(async () => {

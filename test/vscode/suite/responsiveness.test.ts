@@ -3,7 +3,7 @@
 // (shared by every extension) must keep running. Measured as the lateness of a 10 ms interval timer.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { banerApi, closeAllEditors, setSetting, workspaceFile } from './helpers';
+import { banerApi, banerApiHighlightingOnRequest, closeAllEditors, workspaceFile } from './helpers';
 import { measureLag } from './eventLoopLag';
 
 const LINES = 5_000;
@@ -23,8 +23,7 @@ async function largeText(): Promise<string> {
 
 describe('Responsiveness', () => {
   before(async () => {
-    await banerApi();
-    await setSetting('autoHighlight', []);
+    await banerApiHighlightingOnRequest();
   });
 
   after(closeAllEditors);

@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { Entity } from '../../../src/worker/protocol';
-import { type BanerApi, banerApi, closeAllEditors, openEditor, setSetting, sleep, waitFor, workspaceFile } from './helpers';
+import { type BanerApi, banerApiHighlightingOnRequest, closeAllEditors, openEditor, sleep, waitFor, workspaceFile } from './helpers';
 
 const SOAK_MS = Number(process.env.BANER_SOAK_S ?? 240) * 1000;
 /** Adapt after every this many rounds (each round: open, highlight, edit, label). */
@@ -90,8 +90,7 @@ describe('Soak: highlight, edit, label and adapt for minutes', () => {
   let api: BanerApi;
 
   before(async () => {
-    api = await banerApi();
-    await setSetting('autoHighlight', []);
+    api = await banerApiHighlightingOnRequest();
     // Documents of a few kilobytes, each one different, built from the samples.
     const samples = await Promise.all(SOURCES.map(async (n) => new TextDecoder().decode(await vscode.workspace.fs.readFile(workspaceFile(n)))));
     for (let d = 0; d < DOCUMENTS; d++) {

@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as vscode from 'vscode';
-import { type BanerApi, banerApi, closeAllEditors, openEditor, recordMessages, setSetting, waitFor, workspaceFile } from './helpers';
+import { type BanerApi, banerApiHighlightingOnRequest, closeAllEditors, openEditor, recordMessages, setSetting, waitFor, workspaceFile } from './helpers';
 
 interface Span {
   start: number;
@@ -137,8 +137,7 @@ describe('Entities view and type management', () => {
 
   before(async function () {
     this.timeout(300_000); // the model's first load and highlight, and a check of the adapter's base model
-    api = await banerApi();
-    await setSetting('autoHighlight', []);
+    api = await banerApiHighlightingOnRequest();
     supportBefore = readIfThere(supportPath());
     adaptersBefore = tree(adaptersPath());
     banerExisted = existsSync(workspaceFile('.baner').fsPath);
