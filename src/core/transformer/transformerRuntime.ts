@@ -3,7 +3,7 @@
 // and the span head.
 import * as ort from 'onnxruntime-node';
 import { join } from 'node:path';
-import { lengthBuckets } from '../batching';
+import { leastPaddedBuckets } from '../batching';
 import type { TokenWindow } from '../text/windows';
 import type { ModelManifest } from '../model/modelDirectory';
 import { createSessions, type SessionChoice } from '../model/onnxSessions';
@@ -21,6 +21,13 @@ import { buildTransformerHeadsOnnx, buildTransformerSpanHeadOnnx, buildTransform
  * in 2.7 s against 3.1 s (scratch sweep of 128..4096, docs/BENCHMARKS.md 0.5).
  */
 export const BATCH_PIECES = 512;
+
+/**
+ * What one more encoder call costs, in padded pieces, when sentences are split into batches with the least
+ * padding: the 22 visible lines of the editor bench (394 pieces) ran 8-12% faster in 4 batches of 474 cells
+ * than in the 2 batches of 744 cells greedy filling made (64 and 128 alike; docs/BENCHMARKS.md 0.11).
+ */
+const BATCH_COST_PIECES = 64;
 
 /** Weights of the heads (everything else is the encoder, which heads-only adapters leave unchanged). */
 const HEAD_WEIGHT = /^(input|conv0|tags|span)\./;
@@ -163,7 +170,7 @@ export class TransformerRuntime implements ModelRuntime {
       if (p.ids.length > WINDOW_PIECES) throw new Error(`a window of ${p.ids.length} pieces exceeds ${WINDOW_PIECES}: window sentences first`);
     }
     const lengths = pieced.map((p) => p.ids.length + 2);
-    for (const indices of lengthBuckets(lengths, this.batchPieces, 256)) {
+    for (const indices of leastPaddedBuckets(lengths, this.batchPieces, 256, BATCH_COST_PIECES)) {
       const batch = pieceBatch(
         this.tokenizer,
         indices.map((i) => sentences[i]),
