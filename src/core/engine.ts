@@ -33,10 +33,10 @@ export interface EngineOptions {
   /** Transformer models: encoder projections run as int8 products (default: what the manifest records as measured). */
   int8MatMul?: readonly string[];
   /**
-   * Transformer models: fixed activation scales of the int8 products (default: the manifest's
-   * runtime.activationScales); null quantises activations per piece.
+   * Transformer models: fixed activation scales of the int8 products (activationScales.ts; measured, not shipped:
+   * docs/BENCHMARKS.md 0.11). Absent, as for every shipped model: activations are quantised per piece.
    */
-  activationScales?: Readonly<Record<string, FixedInputScale>> | null;
+  activationScales?: Readonly<Record<string, FixedInputScale>>;
 }
 
 /** A typed span in token indices, with its scores. */

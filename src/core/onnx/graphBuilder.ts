@@ -109,8 +109,8 @@ export class OnnxGraphBuilder {
   /** Names handed out by uniqueName() that the caller has not defined yet. */
   private readonly reservedNames = new Set<string>();
   private readonly nameCounters = new Map<string, number>();
-  /** Operator domains used besides the default one (onnxruntime's com.microsoft contrib ops), with their versions. */
-  private readonly extraDomains = new Map<string, number>();
+  /** Operator domains used besides the default one (onnxruntime's com.microsoft contrib ops, version 1). */
+  private readonly extraDomains = new Set<string>();
 
   constructor(private readonly graphName = 'baner') {}
 
@@ -176,7 +176,7 @@ export class OnnxGraphBuilder {
   node(opType: string, inputs: string[], outputs: string[], attributes: Record<string, AttributeValue> = {}, domain = ''): string[] {
     // '' marks an omitted optional output (e.g. Dropout's mask) and defines nothing.
     for (const output of outputs) if (output !== '') this.define(output);
-    if (domain !== '') this.extraDomains.set(domain, 1);
+    if (domain !== '') this.extraDomains.add(domain);
     this.nodes.push({
       // Node names live in their own namespace; the running index keeps them unique.
       name: `${opType}_${this.nodes.length}`,
@@ -199,7 +199,7 @@ export class OnnxGraphBuilder {
     return onnx.ModelProto.create({
       irVersion: IR_VERSION,
       producerName: PRODUCER_NAME,
-      opsetImport: [{ domain: '', version: OPSET_VERSION }, ...[...this.extraDomains].map(([domain, version]) => ({ domain, version }))],
+      opsetImport: [{ domain: '', version: OPSET_VERSION }, ...[...this.extraDomains].map((domain) => ({ domain, version: 1 }))],
       graph: {
         name: this.graphName,
         input: this.inputs,

@@ -92,12 +92,6 @@ export interface Int8Settings {
   activationScales?: Readonly<Record<string, FixedInputScale>>;
 }
 
-/** What a caller may override of the manifest's int8 settings; activationScales null means per piece. */
-export interface Int8Overrides {
-  products: readonly string[];
-  activationScales: Readonly<Record<string, FixedInputScale>> | null;
-}
-
 const sentenceKey = (words: readonly string[]) => words.join('\u0000');
 
 export class TransformerRuntime implements ModelRuntime {
@@ -121,14 +115,11 @@ export class TransformerRuntime implements ModelRuntime {
     readonly int8: Int8Settings,
   ) {}
 
-  static async load(dir: string, manifest: ModelManifest, choice: SessionChoice, threads: number, batchPieces = BATCH_PIECES, int8: Partial<Int8Overrides> = {}): Promise<TransformerRuntime> {
+  static async load(dir: string, manifest: ModelManifest, choice: SessionChoice, threads: number, batchPieces = BATCH_PIECES, int8: Partial<Int8Settings> = {}): Promise<TransformerRuntime> {
     const config = manifest.architecture as unknown as TransformerConfig;
     // Integer products where the model's evaluation found them to cost less than 0.5 F1 on dev.
-    const recorded = (manifest.runtime ?? {}) as { int8MatMul?: string[]; activationScales?: Record<string, FixedInputScale> };
-    const products: Int8Settings = {
-      products: int8.products ?? recorded.int8MatMul ?? [],
-      activationScales: int8.activationScales === null ? undefined : (int8.activationScales ?? recorded.activationScales),
-    };
+    const recorded = (manifest.runtime as { int8MatMul?: string[] } | undefined)?.int8MatMul;
+    const products: Int8Settings = { products: int8.products ?? recorded ?? [], activationScales: int8.activationScales };
     const files = transformerFiles(manifest);
     const tokenizer = PieceTokenizer.fromFile(join(dir, files.tokenizer));
     if (tokenizer.vocabSize !== config.vocabSize) throw new Error(`model ${dir}: the tokenizer has ${tokenizer.vocabSize} pieces, the encoder ${config.vocabSize}`);
