@@ -103,6 +103,8 @@ export function assembleModel(o: AssembleOptions): void {
       ...(soup ? { soup: { alpha: soup.alpha, note: soup.note } } : {}),
     },
     files: ['weights.bin', 'tokenizer.json', 'types.json', 'LICENSE-weights.txt'],
+    // Trained with document context: the editor packs neighbouring sentences into encoder inputs of this size.
+    ...(hyperParameters.packPieces > 0 ? { runtime: { documentContextPieces: hyperParameters.packPieces } } : {}),
   };
   writeFileAtomic(join(o.out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 }

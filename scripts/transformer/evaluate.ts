@@ -9,7 +9,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { readConllFile, type ParsedConll } from '../../src/core/data/conll';
+import { readConllFile, sentenceDocuments, type ParsedConll } from '../../src/core/data/conll';
 import { NerEngine } from '../../src/core/engine';
 import { scoreEntities, scoreSpansIgnoringType } from '../../src/core/metrics';
 import { normaliseRows } from '../../src/core/types/prototypes';
@@ -32,9 +32,10 @@ interface Scores {
 
 const round = (x: number) => Number(x.toFixed(2));
 
-async function score(engine: NerEngine, data: ParsedConll, keepAbove?: number): Promise<Scores> {
+/** F1 of the engine on a split; a model trained with document context sees each sentence's neighbours unless `alone`. */
+async function score(engine: NerEngine, data: ParsedConll, keepAbove?: number, alone = false): Promise<Scores> {
   const tokens = data.sentences.map((s) => s.tokens);
-  let predicted = await engine.predictTokens(tokens);
+  let predicted = await engine.predictTokens(tokens, alone ? undefined : sentenceDocuments(data));
   if (keepAbove !== undefined) predicted = harmoniseDocuments(tokens, predicted, data.documentStarts, keepAbove);
   const gold = data.sentences.map((s) => s.spans);
   const typed = scoreEntities(gold, predicted).micro;
@@ -111,6 +112,11 @@ export async function evaluateModel(dir: string, data: string, run?: string): Pr
   const testScores = await score(engine, test, oneTypePerName.enabled ? bestKeep : undefined);
   const testOff = await score(engine, test);
   const testHarmonised = await score(engine, test, bestKeep);
+  // What a model trained with document context scores when each sentence is encoded alone.
+  const context = (manifest.runtime?.documentContextPieces ?? 0) > 0;
+  const testAlone = context ? await score(engine, test, oneTypePerName.enabled ? bestKeep : undefined, true) : undefined;
+  const devAlone = context ? await score(engine, dev, oneTypePerName.enabled ? bestKeep : undefined, true) : undefined;
+  if (context) console.log(`sentences alone: dev F1 ${devAlone!.f1}, test F1 ${testAlone!.f1}`);
   const crossnerDevSpanF1: Record<string, number> = {};
   for (const domain of ['politics', 'science', 'music', 'literature', 'ai']) crossnerDevSpanF1[domain] = (await score(engine, await read(`crossner/${domain}/dev.txt`))).span_f1;
   await engine.dispose();
@@ -118,7 +124,7 @@ export async function evaluateModel(dir: string, data: string, run?: string): Pr
   const types = JSON.parse(readFileSync(join(dir, 'types.json'), 'utf8'));
   writeFileAtomic(join(dir, 'types.json'), JSON.stringify({ ...types, typing }));
   manifest.typing = typing;
-  manifest.runtime = { int8MatMul: chosenProducts.int8 };
+  manifest.runtime = { ...manifest.runtime, int8MatMul: chosenProducts.int8 };
   // Without the run's float weights (re-scoring a committed model) the storage figures of its build stay.
   const quantisation = storage ?? manifest.evaluation?.quantisation;
   manifest.postprocessing = { oneTypePerName };
@@ -127,6 +133,7 @@ export async function evaluateModel(dir: string, data: string, run?: string): Pr
     chosen: { dev: devChosen, test: testScores },
     typing: typings,
     test: { oneTypePerNameOff: testOff, oneTypePerNameOn: testHarmonised },
+    ...(context ? { sentencesAlone: { dev: devAlone, test: testAlone } } : {}),
     int8Products: products,
     crossnerDevSpanF1,
     ...(quantisation ? { quantisation } : {}),

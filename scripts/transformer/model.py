@@ -191,9 +191,11 @@ class BanerTransformer(nn.Module):
             hp, kept = self.encode(batch["ids"], batch["piece_mask"], lora, keep_layers)
         else:
             hp, kept = self.encode_from(lower, batch["piece_mask"], first, lora, keep_layers)
-        idx = batch["word_piece"].unsqueeze(-1).expand(-1, -1, hp.shape[-1])
-        h = hp.gather(1, idx)
-        kept_words = {i: t.gather(1, idx) for i, t in kept.items()}
+        # Each sentence's words: first-piece rows of the flattened [U * S] states (a unit may pack several sentences).
+        rows = batch["word_rows"]
+        words = lambda t: t.reshape(-1, t.shape[-1])[rows.reshape(-1)].view(*rows.shape, t.shape[-1])
+        h = words(hp)
+        kept_words = {i: words(t) for i, t in kept.items()}
         tags, g = self.heads(h, batch["flags"], batch["word_mask"], lora)
         return tags, g, kept_words
 

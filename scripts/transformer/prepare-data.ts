@@ -3,7 +3,8 @@
 // pieces and flags. Python (train.py) only batches these rows.
 //   node --import tsx scripts/transformer/prepare-data.ts --tokenizer DIR/tokenizer.json --out DIR [--data ../shared/data]
 // Row: {"ids": piece ids (no [CLS]/[SEP]), "ws": first piece of each word, "fl": flags per word (14 each, flat),
-//       "sp": [[start, end, typeIndex], ...] in words}. meta.json lists each file's domain and types.
+//       "sp": [[start, end, typeIndex], ...] in words, "doc": index of the sentence's document in the file}
+// (CoNLL's -DOCSTART- documents; a file without them is one document). meta.json lists each file's domain and types.
 import { mkdirSync, createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readConllFile } from '../../src/core/data/conll';
@@ -47,7 +48,10 @@ async function main(): Promise<void> {
     const stream = createWriteStream(join(out, `${source.name}.jsonl`));
     let sentences = 0;
     let pieces = 0;
-    for (const s of parsed.sentences) {
+    let doc = -1;
+    const starts = new Set(parsed.documentStarts);
+    for (const [index, s] of parsed.sentences.entries()) {
+      if (starts.has(index) || doc < 0) doc++;
       if (s.tokens.length === 0) continue;
       const { ids, wordStart } = tokenizer.pieceWords(s.tokens);
       const flags = Array.from(wordFlags(tokenizer, s.tokens), (x) => Math.round(x * 100) / 100);
@@ -55,7 +59,7 @@ async function main(): Promise<void> {
         if (!types.includes(sp.label)) types.push(sp.label);
         return [sp.start, sp.end, types.indexOf(sp.label)];
       });
-      stream.write(JSON.stringify({ ids: Array.from(ids), ws: Array.from(wordStart), fl: flags, sp: spans }) + '\n');
+      stream.write(JSON.stringify({ ids: Array.from(ids), ws: Array.from(wordStart), fl: flags, sp: spans, doc }) + '\n');
       sentences++;
       pieces += ids.length;
     }

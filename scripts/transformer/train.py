@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from data import batches, collate, read_rows
+from data import batches, collate, members, pack_documents, read_rows
 from decode import decode_spans, f1
 from losses import boundary_contrastive, tag_loss, type_loss
 from model import new_model
@@ -46,7 +46,14 @@ DEFAULTS = dict(
     limit=0,
     newsLimit=0,  # news sentences per epoch (0: all); continued multi-domain training keeps a sample against forgetting
     devLimit=0,
+    # Document context: news sentences (the one source with documents) packed with their neighbours into encoder
+    # inputs of at most this many pieces (0: each sentence alone); packSingleShare of packs hold one sentence only.
+    packPieces=0,
+    packSingleShare=0.0,
 )
+
+# The sources whose files mark documents (CoNLL's -DOCSTART-); CrossNER and WNUT-17 sentences stand alone.
+DOCUMENT_DOMAINS = ("news",)
 
 
 def parse():
@@ -67,18 +74,20 @@ def load_types(data):
 
 
 def evaluate(model, rows, domain_classes, hp, limit=0):
-    """Typed and type-agnostic F1 of one dev split (typing by the domain's class vectors)."""
+    """Typed and type-agnostic F1 of one dev split (typing by the domain's class vectors); a document domain's
+    sentences are packed with their neighbours as at inference when packPieces is on."""
     model.eval()
     rows = rows[:limit] if limit else rows
+    units = pack_documents(rows, hp["packPieces"]) if hp["packPieces"] and rows and rows[0]["domain"] in DOCUMENT_DOMAINS else rows
     gold_typed, pred_typed, gold_spans, pred_spans = set(), set(), set(), set()
     with torch.no_grad():
-        for idx in batches(rows, hp["batchCells"] * 2, shuffle=False):
-            batch = collate([rows[i] for i in idx])
+        for idx in batches(units, hp["batchCells"] * 2, shuffle=False):
+            batch = collate([units[i] for i in idx])
             tags, g, _ = model(batch)
             lp = F.log_softmax(tags, -1).numpy()
             detected = []
-            for k, i in enumerate(idx):
-                r = rows[i]
+            for k, r in enumerate(batch["rows"]):
+                i = id(r)
                 n = len(r["ws"])
                 for s, e, t in r["spans"]:
                     gold_typed.add((i, s, e, t))
@@ -91,7 +100,7 @@ def evaluate(model, rows, domain_classes, hp, limit=0):
                 classes = F.normalize(domain_classes, dim=-1)
                 best = (emb @ classes.T).argmax(-1).tolist()
                 for (k, s, e), t in zip(detected, best):
-                    pred_typed.add((idx[k], s, e, t))
+                    pred_typed.add((id(batch["rows"][k]), s, e, t))
     model.train()
     return {"f1": 100 * f1(gold_typed, pred_typed), "span_f1": 100 * f1(gold_spans, pred_spans)}
 
@@ -149,14 +158,34 @@ def main():
     )
 
     train = []
+    documents = []  # sentences of document domains, in document order, re-packed every epoch
     for d in domains:
         rows = read_rows(os.path.join(args.data, f"{d}-train.jsonl"), d, hp["limit"])
+        packed = hp["packPieces"] > 0 and d in DOCUMENT_DOMAINS
         if d == "news" and hp["newsLimit"]:
-            random.Random(hp["seed"]).shuffle(rows)
-            rows = rows[: hp["newsLimit"]]
-        train.extend(rows * (1 if d == "news" else hp["domainRepeat"]))
+            if packed:
+                # A sample of whole documents (sentences keep their neighbours), in file order.
+                docs = sorted({r["doc"] for r in rows})
+                random.Random(hp["seed"]).shuffle(docs)
+                chosen, count = set(), 0
+                for doc in docs:
+                    if count >= hp["newsLimit"]:
+                        break
+                    chosen.add(doc)
+                    count += sum(1 for r in rows if r["doc"] == doc)
+                rows = [r for r in rows if r["doc"] in chosen]
+            else:
+                random.Random(hp["seed"]).shuffle(rows)
+                rows = rows[: hp["newsLimit"]]
+        if packed:
+            documents.extend(rows)
+        else:
+            train.extend(rows * (1 if d == "news" else hp["domainRepeat"]))
+    alone = train
+    pack = lambda r: pack_documents(documents, hp["packPieces"], hp["packSingleShare"], r) if documents else []
+    train = alone + pack(random.Random(0))
     dev = {d: read_rows(os.path.join(args.data, f"{d}-dev.jsonl"), d)[: hp["devLimit"] or None] for d in domains}
-    print(f"train rows {len(train)} ({', '.join(domains)}); layers {layers}; contrastive layer {contrastive_layer}", flush=True)
+    print(f"train units {len(train)}, sentences {sum(len(members(u)) for u in train)} ({', '.join(domains)}); layers {layers}; contrastive layer {contrastive_layer}", flush=True)
 
     encoder_params = [p for n, p in model.named_parameters() if not any(n.startswith(h) for h in ("input", "conv0", "tags", "span"))]
     head_params = [p for n, p in model.named_parameters() if any(n.startswith(h) for h in ("input", "conv0", "tags", "span"))]
@@ -176,11 +205,13 @@ def main():
     step = 0
     for epoch in range(1, hp["epochs"] + 1):
         t0 = time.time()
+        if documents:
+            train = alone + pack(rng)
         sums = dict(tag=0.0, type=0.0, contrastive=0.0, n=0)
         pieces = 0
         for idx in batches(train, hp["batchCells"], shuffle=True, rng=rng):
-            rows = [train[i] for i in idx]
-            batch = collate(rows)
+            batch = collate([train[i] for i in idx])
+            rows = batch["rows"]
             pieces += int(batch["piece_mask"].sum())
             tags, g, kept = model(batch, keep_layers=(contrastive_layer,) if hp["contrastiveWeight"] > 0 else ())
             loss_tag = tag_loss(tags, batch["tags"], batch["word_mask"])
@@ -246,12 +277,14 @@ def main():
 def news_prototypes(model, data, labels, hp):
     rows = read_rows(os.path.join(data, "news-train.jsonl"), "news")
     sums = torch.zeros(len(labels), model.cfg["spanDims"])
+    # Encoded as at inference: with their neighbours when the model was trained with document context.
+    units = pack_documents(rows, hp["packPieces"]) if hp["packPieces"] else rows
     model.eval()
     with torch.no_grad():
-        for idx in batches(rows, hp["batchCells"] * 2, shuffle=False):
-            batch = collate([rows[i] for i in idx])
+        for idx in batches(units, hp["batchCells"] * 2, shuffle=False):
+            batch = collate([units[i] for i in idx])
             _, g, _ = model(batch)
-            spans = [(k, s, e, t) for k, i in enumerate(idx) for s, e, t in rows[i]["spans"]]
+            spans = [(k, s, e, t) for k, r in enumerate(batch["rows"]) for s, e, t in r["spans"]]
             if spans:
                 emb = model.span_embeddings(g, [(k, s, e) for k, s, e, _ in spans])
                 sums.index_add_(0, torch.tensor([t for *_, t in spans]), emb)

@@ -61,14 +61,14 @@ export async function withEncoderProgress<T>(runtime: ModelRuntime, line: Progre
   if (!line) return work();
   const ownMethod = Object.prototype.hasOwnProperty.call(runtime, 'forEachBatch');
   const forEachBatch = runtime.forEachBatch;
-  runtime.forEachBatch = (sentences, fn) => {
+  runtime.forEachBatch = (sentences, fn, documents) => {
     let done = 0;
     line.update(0, sentences.length);
     return forEachBatch.call(runtime, sentences, async (batch) => {
       await fn(batch);
       done += batch.indices.length;
       line.update(done, sentences.length);
-    });
+    }, documents);
   };
   try {
     return await work();

@@ -10,7 +10,7 @@ import { SentenceCache } from './sentenceCache';
 import type { Featurizer } from './model/features';
 import { readManifest, readTypeVectors, defaultModelDir, type ModelManifest } from './model/modelDirectory';
 import { chooseProvider, type ExecutionPreference, type SessionChoice } from './model/onnxSessions';
-import type { ModelRuntime } from './model/modelRuntime';
+import { NO_DOCUMENT, type ModelRuntime } from './model/modelRuntime';
 import { CnnRuntime } from './model/cnnRuntime';
 import type { FixedInputScale } from './transformer/transformerOnnx';
 import { TransformerRuntime } from './transformer/transformerRuntime';
@@ -188,21 +188,33 @@ export class NerEngine {
     return this.runtime.embedSpanFeatures(features, spans.length);
   }
 
-  /** Each sentence's windows, and the windows' words as one flat list for the runtime. */
-  private windowed(sentences: string[][]): { windows: TokenWindow[][]; words: string[][]; first: number[] } {
+  /**
+   * Each sentence's windows, the windows' words as one flat list for the runtime, and each window's document (a
+   * sentence cut into windows is encoded alone: its windows overlap).
+   */
+  private windowed(sentences: string[][], documents?: readonly number[]): { windows: TokenWindow[][]; words: string[][]; first: number[]; windowDocuments?: number[] } {
     const windows = sentences.map((s) => this.runtime.windows(s));
     const words: string[][] = [];
     const first: number[] = [];
+    const windowDocuments: number[] = [];
     windows.forEach((list, i) => {
       first.push(words.length);
-      for (const w of list) words.push(sentences[i].slice(w.start, w.end));
+      for (const w of list) {
+        words.push(sentences[i].slice(w.start, w.end));
+        windowDocuments.push(list.length === 1 ? (documents?.[i] ?? NO_DOCUMENT) : NO_DOCUMENT);
+      }
     });
-    return { windows, words, first };
+    return { windows, words, first, windowDocuments: documents && windowDocuments };
   }
 
-  /** Stage 1 over tokenised sentences of any length: detected spans with their (unit-length) embeddings, not yet typed. */
-  async detectAndEmbed(sentences: string[][]): Promise<EmbeddedSpan[][]> {
-    const { windows, words, first } = this.windowed(sentences);
+  /**
+   * Stage 1 over tokenised sentences of any length: detected spans with their (unit-length) embeddings, not yet
+   * typed. `documents` (one per sentence; consecutive sentences with the same one are neighbours in a document)
+   * lets a model trained with document context encode each sentence with its neighbours.
+   */
+  async detectAndEmbed(sentences: string[][], documents?: readonly number[]): Promise<EmbeddedSpan[][]> {
+    if (documents !== undefined && documents.length !== sentences.length) throw new RangeError(`${documents.length} documents for ${sentences.length} sentences`);
+    const { windows, words, first, windowDocuments } = this.windowed(sentences, documents);
     const perWindow: EmbeddedSpan[][] = words.map(() => []);
     const P = this.types.dims;
     await this.runtime.forEachBatch(words, async ({ indices, logProbs, hidden, time }) => {
@@ -215,7 +227,7 @@ export class NerEngine {
       detected.forEach(({ start, end, confidence, b }, m) => {
         perWindow[indices[b]].push({ start, end, confidence, embedding: embeddings.slice(m * P, (m + 1) * P) });
       });
-    });
+    }, windowDocuments);
     return windows.map((list, i) => {
       if (list.length === 1) return perWindow[first[i]];
       // Spans of overlapping windows: each from the window whose keep region holds its start.
@@ -232,9 +244,9 @@ export class NerEngine {
     return (await this.detectAndEmbed(sentences)).map((spans) => sentenceUsefulness(spanDoubts(this.types, spans), rule));
   }
 
-  /** Stage 1 + 2 over tokenised sentences. */
-  async predictTokens(sentences: string[][]): Promise<ScoredTokenSpan[][]> {
-    return (await this.detectAndEmbed(sentences)).map((spans) => classifySpans(this.types, spans));
+  /** Stage 1 + 2 over tokenised sentences (documents: as in detectAndEmbed). */
+  async predictTokens(sentences: string[][], documents?: readonly number[]): Promise<ScoredTokenSpan[][]> {
+    return (await this.detectAndEmbed(sentences, documents)).map((spans) => classifySpans(this.types, spans));
   }
 
   /** Unit-length span embeddings of given spans, per sentence; a long sentence's span is embedded in the window that holds it best. */

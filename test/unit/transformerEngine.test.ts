@@ -14,6 +14,7 @@ import { loadAdaptationBase } from '../../src/core/adapters/adaptationBase';
 import { adapt } from '../../src/core/adapt';
 import { WINDOW_PIECES } from '../../src/core/transformer/pieceWindows';
 import { TransformerRuntime } from '../../src/core/transformer/transformerRuntime';
+import { chooseProvider } from '../../src/core/model/onnxSessions';
 import { dataPath } from './dataPath';
 import { loadAdapter } from '../../src/core/adapters/adapterFiles';
 import { seededRandom } from '../../src/core/random';
@@ -139,5 +140,49 @@ test("a sentence's scores do not depend on the other sentences of its batch (int
   } finally {
     await engine.dispose();
     await float.dispose();
+  }
+});
+
+test('document context: a packed sentence is encoded with the pieces of its neighbours, and its results do not depend on other documents of the call', async () => {
+  const manifest = readManifest(modelDir);
+  const withContext = { ...manifest, runtime: { ...(manifest.runtime as object), documentContextPieces: WINDOW_PIECES } };
+  const runtime = await TransformerRuntime.load(modelDir, withContext, chooseProvider('cpu'), 1);
+  try {
+    const first = ['Germany', 'beat', 'Italy', '2-1', 'on', 'Sunday', '.'];
+    const second = ['Klinsmann', 'scored', 'twice', '.'];
+    const other = ['Shares', 'in', 'Tokyo', 'fell', '.'];
+    const H = manifest.architecture.hiddenDims as number;
+    const G = runtime.hiddenDims;
+    /** Per sentence: the encoder's part of each word's hidden state, and the tag log-probabilities. */
+    const run = async (sentences: string[][], documents?: number[]) => {
+      const out: Array<{ states: number[][]; logProbs: number[] }> = [];
+      await runtime.forEachBatch(
+        sentences,
+        async ({ indices, hidden, logProbs, time }) => {
+          indices.forEach((i, b) => {
+            const n = sentences[i].length;
+            out[i] = {
+              states: Array.from({ length: n }, (_, t) => Array.from(hidden.subarray((b * time + t) * G, (b * time + t) * G + H))),
+              logProbs: Array.from(logProbs.subarray(b * time * 5, (b * time + n) * 5)),
+            };
+          });
+        },
+        documents,
+      );
+      return out;
+    };
+    const packed = await run([first, second], [0, 0]);
+    const joined = await run([[...first, ...second]]);
+    const alone = await run([first, second]);
+    // The encoder saw [CLS] first second [SEP] either way: the same states for the second sentence's words.
+    const maxDiff = (a: number[][], b: number[][]) => Math.max(...a.flatMap((row, t) => row.map((x, d) => Math.abs(x - b[t][d]))));
+    assert.ok(maxDiff(packed[1].states, joined[0].states.slice(first.length)) < 1e-3, 'packed states equal the joined sentence');
+    assert.ok(maxDiff(packed[1].states, alone[1].states) > 1e-2, 'context changes the states');
+    // Another document in the same call (before and after) changes nothing.
+    const mixed = await run([other, first, second, other], [3, 0, 0, 4]);
+    assert.ok(maxDiff(mixed[2].states, packed[1].states) < 1e-4);
+    assert.ok(Math.max(...mixed[1].logProbs.map((x, k) => Math.abs(x - packed[0].logProbs[k]))) < 1e-4);
+  } finally {
+    await runtime.dispose();
   }
 });

@@ -215,3 +215,14 @@ export async function readConllFile(path: string, options: ParseConllOptions = {
   const fileName = options.fileName ?? path;
   return parseConll(decodeUtf8Text(bytes, fileName), { ...options, fileName });
 }
+
+/**
+ * Each sentence's document (index of its -DOCSTART- section), for encoding sentences with their neighbours;
+ * undefined when the file marks no documents (its sentences are not known to be neighbours).
+ */
+export function sentenceDocuments(parsed: ParsedConll): number[] | undefined {
+  if (parsed.documents === 0) return undefined;
+  const documents = new Array<number>(parsed.sentences.length);
+  parsed.documentStarts.forEach((start, d) => documents.fill(d, start, parsed.documentStarts[d + 1] ?? parsed.sentences.length));
+  return documents;
+}

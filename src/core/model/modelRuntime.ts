@@ -8,6 +8,9 @@ import type { SessionChoice } from './onnxSessions';
 
 export type ModelFamily = 'cnn' | 'transformer';
 
+/** A sentence's document when it has none: it is encoded alone. */
+export const NO_DOCUMENT = -1;
+
 /** One encoder call: rows b of the batch are sentences[indices[b]], padded to `time` words. */
 export interface EncodedBatch {
   indices: number[];
@@ -26,8 +29,12 @@ export interface ModelRuntime {
   readonly execution: SessionChoice;
   /** Windows that cover a sentence of these words, each small enough for one encoder call. */
   windows(words: readonly string[]): TokenWindow[];
-  /** Runs the encoder over sentences that each fit in one window. */
-  forEachBatch(sentences: readonly string[][], fn: (batch: EncodedBatch) => Promise<void>): Promise<void>;
+  /**
+   * Runs the encoder over sentences that each fit in one window. `documents` (one per sentence; consecutive
+   * sentences with the same one are neighbours, negative: none) lets a family trained with document context encode
+   * neighbours together; the others ignore it.
+   */
+  forEachBatch(sentences: readonly string[][], fn: (batch: EncodedBatch) => Promise<void>, documents?: readonly number[]): Promise<void>;
   /** Unit-length span embeddings [count, spanDims] of span features [count, 3 * hiddenDims]. */
   embedSpanFeatures(features: Float32Array, count: number): Promise<Float32Array>;
   /** The base weights by name (what adapters' deltas are added to). */

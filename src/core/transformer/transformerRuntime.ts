@@ -12,6 +12,7 @@ import type { EncodedBatch, ModelRuntime } from '../model/modelRuntime';
 import type { TransformerConfig } from './architecture';
 import { PieceTokenizer, type PiecedWords } from './pieceTokenizer';
 import { makePieceWindows, WINDOW_OVERLAP, WINDOW_PIECES } from './pieceWindows';
+import { documentPacks } from './documentPacks';
 import { WORD_FLAGS, wordFlags } from './wordFeatures';
 import { buildTransformerHeadsOnnx, buildTransformerSpanHeadOnnx, buildTransformerWordStatesOnnx, type FixedInputScale } from './transformerOnnx';
 
@@ -36,10 +37,17 @@ export function transformerFiles(manifest: ModelManifest): { weights: string; to
   return { weights: String(manifest.weightsFile ?? 'weights.bin'), tokenizer: String(manifest.tokenizer ?? 'tokenizer.json') };
 }
 
-/** Padded encoder inputs of sentences that each fit in one window. */
+/**
+ * Padded encoder inputs of sentences that each fit in one window. Each pack (indices into `sentences`) is one
+ * encoder input holding its sentences one after another (document context); the heads' inputs stay per sentence,
+ * in pack order. Without packs every sentence is encoded alone.
+ */
 export interface PieceBatch {
+  /** Encoder inputs (packs). */
   size: number;
   pieces: number;
+  /** Sentences: rows of the heads' inputs, in pack order. */
+  sentences: number;
   words: number;
   ids: BigInt64Array;
   pieceMask: Float32Array;
@@ -49,26 +57,36 @@ export interface PieceBatch {
   flags: Float32Array;
 }
 
-export function pieceBatch(tokenizer: PieceTokenizer, sentences: ReadonlyArray<readonly string[]>, pieced: readonly PiecedWords[]): PieceBatch {
-  const size = sentences.length;
-  const pieces = Math.max(...pieced.map((p) => p.ids.length)) + 2;
-  const words = Math.max(1, ...sentences.map((s) => s.length));
+export function pieceBatch(tokenizer: PieceTokenizer, sentences: ReadonlyArray<readonly string[]>, pieced: readonly PiecedWords[], packs: ReadonlyArray<readonly number[]> = sentences.map((_, i) => [i])): PieceBatch {
+  const size = packs.length;
+  const packPieces = packs.map((pack) => pack.reduce((n, i) => n + pieced[i].ids.length, 0));
+  const pieces = Math.max(...packPieces) + 2;
+  const order = packs.flat();
+  const rows = order.length;
+  const words = Math.max(1, ...order.map((i) => sentences[i].length));
   const ids = new BigInt64Array(size * pieces).fill(BigInt(tokenizer.special.pad));
   const pieceMask = new Float32Array(size * pieces);
-  const wordRows = new BigInt64Array(size * words);
-  const wordMask = new Float32Array(size * words);
-  const flags = new Float32Array(size * words * WORD_FLAGS);
-  pieced.forEach((p, b) => {
+  const wordRows = new BigInt64Array(rows * words);
+  const wordMask = new Float32Array(rows * words);
+  const flags = new Float32Array(rows * words * WORD_FLAGS);
+  let row = 0;
+  packs.forEach((pack, b) => {
     const at = b * pieces;
     ids[at] = BigInt(tokenizer.special.cls);
-    for (let i = 0; i < p.ids.length; i++) ids[at + 1 + i] = BigInt(p.ids[i]);
-    ids[at + 1 + p.ids.length] = BigInt(tokenizer.special.sep);
-    pieceMask.fill(1, at, at + p.ids.length + 2);
-    for (let t = 0; t < sentences[b].length; t++) wordRows[b * words + t] = BigInt(at + 1 + p.wordStart[t]);
-    wordMask.fill(1, b * words, b * words + sentences[b].length);
-    wordFlags(tokenizer, sentences[b], flags, b * words * WORD_FLAGS);
+    let offset = 1;
+    for (const i of pack) {
+      const p = pieced[i];
+      for (let k = 0; k < p.ids.length; k++) ids[at + offset + k] = BigInt(p.ids[k]);
+      for (let t = 0; t < sentences[i].length; t++) wordRows[row * words + t] = BigInt(at + offset + p.wordStart[t]);
+      wordMask.fill(1, row * words, row * words + sentences[i].length);
+      wordFlags(tokenizer, sentences[i], flags, row * words * WORD_FLAGS);
+      offset += p.ids.length;
+      row++;
+    }
+    ids[at + offset] = BigInt(tokenizer.special.sep);
+    pieceMask.fill(1, at, at + offset + 1);
   });
-  return { size, pieces, words, ids, pieceMask, wordRows, wordMask, flags };
+  return { size, pieces, sentences: rows, words, ids, pieceMask, wordRows, wordMask, flags };
 }
 
 /**
@@ -113,6 +131,8 @@ export class TransformerRuntime implements ModelRuntime {
     private readonly batchPieces: number,
     /** Encoder projections run as int8 products, and their fixed activation scales (absent: per piece). */
     readonly int8: Int8Settings,
+    /** Pieces per encoder input when sentences of one document are packed together (0: each sentence alone). */
+    readonly documentContextPieces: number,
   ) {}
 
   static async load(dir: string, manifest: ModelManifest, choice: SessionChoice, threads: number, batchPieces = BATCH_PIECES, int8: Partial<Int8Settings> = {}): Promise<TransformerRuntime> {
@@ -125,7 +145,10 @@ export class TransformerRuntime implements ModelRuntime {
     if (tokenizer.vocabSize !== config.vocabSize) throw new Error(`model ${dir}: the tokenizer has ${tokenizer.vocabSize} pieces, the encoder ${config.vocabSize}`);
     const weights = loadWeights(join(dir, files.weights));
     const sessions = await TransformerRuntime.sessions(config, weights, choice, threads, products, undefined);
-    return new TransformerRuntime(config, tokenizer, weights, sessions, choice, threads, batchPieces, products);
+    // Models trained with document context record the pack size they were trained with.
+    const context = Number((manifest.runtime as { documentContextPieces?: number } | undefined)?.documentContextPieces ?? 0);
+    if (!(Number.isInteger(context) && context >= 0 && context <= WINDOW_PIECES)) throw new Error(`model ${dir}: runtime.documentContextPieces must be an integer in 0..${WINDOW_PIECES}, got ${context}`);
+    return new TransformerRuntime(config, tokenizer, weights, sessions, choice, threads, batchPieces, products, context);
   }
 
   /** Sessions for `weights`; the encoder session of `keep` is reused when its weights are the same arrays. */
@@ -155,23 +178,27 @@ export class TransformerRuntime implements ModelRuntime {
     );
   }
 
-  async forEachBatch(sentences: readonly string[][], fn: (batch: EncodedBatch) => Promise<void>): Promise<void> {
+  async forEachBatch(sentences: readonly string[][], fn: (batch: EncodedBatch) => Promise<void>, documents?: readonly number[]): Promise<void> {
     const pieced = sentences.map((s) => this.tokenizer.pieceWords(s));
     for (const p of pieced) {
       if (p.ids.length > WINDOW_PIECES) throw new Error(`a window of ${p.ids.length} pieces exceeds ${WINDOW_PIECES}: window sentences first`);
     }
-    const lengths = pieced.map((p) => p.ids.length + 2);
-    for (const indices of leastPaddedBuckets(lengths, this.batchPieces, 256, BATCH_COST_PIECES)) {
-      const batch = pieceBatch(
-        this.tokenizer,
-        indices.map((i) => sentences[i]),
-        indices.map((i) => pieced[i]),
-      );
-      const wordStates = await this.wordStates(batch, indices.map((i) => sentences[i]));
+    // Sentences of one document share encoder inputs when the model was trained that way; else each is alone.
+    const packs = documentPacks(
+      pieced.map((p) => p.ids.length),
+      this.documentContextPieces > 0 ? documents : undefined,
+      this.documentContextPieces || WINDOW_PIECES,
+    );
+    const lengths = packs.map((pack) => pack.reduce((n, i) => n + pieced[i].ids.length, 0) + 2);
+    for (const chosen of leastPaddedBuckets(lengths, this.batchPieces, 256, BATCH_COST_PIECES)) {
+      const batchPacks = chosen.map((k) => packs[k]);
+      const indices = batchPacks.flat();
+      const batch = pieceBatch(this.tokenizer, sentences, pieced, batchPacks);
+      const wordStates = await this.wordStates(batch, indices.map((i) => sentences[i]), batchPacks.every((pack) => pack.length === 1));
       const out = await this.sessions.heads.run({
-        word_states: new ort.Tensor('float32', wordStates, [batch.size, batch.words, this.config.hiddenDims]),
-        word_mask: new ort.Tensor('float32', batch.wordMask, [batch.size, batch.words]),
-        flags: new ort.Tensor('float32', batch.flags, [batch.size, batch.words, WORD_FLAGS]),
+        word_states: new ort.Tensor('float32', wordStates, [batch.sentences, batch.words, this.config.hiddenDims]),
+        word_mask: new ort.Tensor('float32', batch.wordMask, [batch.sentences, batch.words]),
+        flags: new ort.Tensor('float32', batch.flags, [batch.sentences, batch.words, WORD_FLAGS]),
       });
       await fn({ indices, logProbs: out.tag_log_probs.data as Float32Array, hidden: out.hidden.data as Float32Array, time: batch.words });
     }
@@ -187,22 +214,25 @@ export class TransformerRuntime implements ModelRuntime {
     return this.states?.size ?? 0;
   }
 
-  /** [size, words, hidden] encoder states of a batch: from the encoder, or from the cache when every sentence is in it. */
-  private async wordStates(batch: PieceBatch, sentences: ReadonlyArray<readonly string[]>): Promise<Float32Array> {
+  /**
+   * [sentences, words, hidden] encoder states of a batch: from the encoder, or from the cache when every sentence is
+   * in it. Only sentences encoded alone are cached: a packed sentence's states depend on its neighbours.
+   */
+  private async wordStates(batch: PieceBatch, sentences: ReadonlyArray<readonly string[]>, alone: boolean): Promise<Float32Array> {
     const H = this.config.hiddenDims;
-    const cache = this.states;
+    const cache = alone ? this.states : undefined;
     if (!cache || sentences.some((s) => !cache.has(sentenceKey(s)))) {
       const out = await this.sessions.wordStates.run({
         ids: new ort.Tensor('int64', batch.ids, [batch.size, batch.pieces]),
         piece_mask: new ort.Tensor('float32', batch.pieceMask, [batch.size, batch.pieces]),
-        word_rows: new ort.Tensor('int64', batch.wordRows, [batch.size * batch.words]),
-        word_mask: new ort.Tensor('float32', batch.wordMask, [batch.size, batch.words]),
+        word_rows: new ort.Tensor('int64', batch.wordRows, [batch.sentences * batch.words]),
+        word_mask: new ort.Tensor('float32', batch.wordMask, [batch.sentences, batch.words]),
       });
       const all = out.word_states.data as Float32Array;
       if (!cache) return all;
       sentences.forEach((s, b) => cache.set(sentenceKey(s), all.slice(b * batch.words * H, (b * batch.words + s.length) * H)));
     }
-    const wordStates = new Float32Array(batch.size * batch.words * H);
+    const wordStates = new Float32Array(batch.sentences * batch.words * H);
     sentences.forEach((s, b) => wordStates.set(cache.get(sentenceKey(s))!, b * batch.words * H));
     return wordStates;
   }
