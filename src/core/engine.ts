@@ -5,6 +5,7 @@ import { sentenceUsefulness, spanDoubts, type SentenceUsefulness, type Usefulnes
 import type { CharSpan, Token, TokenSpan } from './types';
 import { tokenize } from './text/tokenize';
 import { splitSentences } from './text/sentences';
+import { paragraphsOf } from './text/paragraphs';
 import { mergeWindowSpans, type TokenWindow } from './text/windows';
 import { SentenceCache } from './sentenceCache';
 import type { Featurizer } from './model/features';
@@ -290,13 +291,25 @@ export class NerEngine {
   async highlight(text: string, options: { threshold?: number } = {}): Promise<Entity[]> {
     const tokens = tokenize(text);
     const sentences = splitSentences(text, tokens, { maxTokens: Number.MAX_SAFE_INTEGER });
-    const found: Array<SentenceEntity[] | undefined> = sentences.map((s) => this.sentenceCache.get(text.slice(s.start, s.end)));
-    const misses: Array<{ index: number; tokens: Token[] }> = [];
-    sentences.forEach((sentence, index) => {
-      if (!found[index]) misses.push({ index, tokens: tokens.slice(sentence.tokenStart, sentence.tokenEnd) });
-    });
-    const predicted = await this.predictTokens(misses.map((m) => m.tokens.map((t) => t.text)));
-    misses.forEach(({ index, tokens: sentenceTokens }, k) => {
+    const words = sentences.map((s) => tokens.slice(s.tokenStart, s.tokenEnd).map((t) => t.text));
+    // A model trained with document context encodes the sentences of a paragraph together: a sentence's result
+    // then depends on its pack, so the pack's text is part of its cache key.
+    const packs = this.runtime.documentPacks?.(words, paragraphsOf(text, sentences)) ?? words.map((_, i) => [i]);
+    const keys = new Array<string>(sentences.length);
+    for (const pack of packs) {
+      const texts = pack.map((i) => text.slice(sentences[i].start, sentences[i].end));
+      pack.forEach((i, k) => (keys[i] = pack.length === 1 ? texts[0] : `${texts.join('\u0000')}\u0001${k}`));
+    }
+    const found: Array<SentenceEntity[] | undefined> = keys.map((key) => this.sentenceCache.get(key));
+    // A pack runs whole when any of its sentences is new, each pack as a document of its own (so it packs the same).
+    const missing = packs.filter((pack) => pack.some((i) => !found[i]));
+    const misses = missing.flat();
+    const predicted = await this.predictTokens(
+      misses.map((i) => words[i]),
+      missing.flatMap((pack, p) => pack.map(() => p)),
+    );
+    misses.forEach((index, k) => {
+      const sentenceTokens = tokens.slice(sentences[index].tokenStart, sentences[index].tokenEnd);
       const base = sentences[index].start;
       const spans = predicted[k].map((span) => ({
         start: sentenceTokens[span.start].start - base,
@@ -306,7 +319,7 @@ export class NerEngine {
         typeProbability: span.typeProbability,
       }));
       found[index] = spans;
-      this.sentenceCache.set(text.slice(base, sentences[index].end), spans);
+      this.sentenceCache.set(keys[index], spans);
     });
     const threshold = options.threshold ?? 0;
     const entities: Entity[] = [];
@@ -325,6 +338,11 @@ export class NerEngine {
       (e) => nameKey(e.text),
       this.keepOwnTypeAbove,
     ).map((e, i) => (e.label === kept[i].label ? kept[i] : { ...e, score: (kept[i].score / (kept[i].typeProbability ?? 1)) * e.typeProbability }));
+  }
+
+  /** Whether the model encodes the sentences of a paragraph together (trained with document context). */
+  get documentContext(): boolean {
+    return this.runtime instanceof TransformerRuntime && this.runtime.documentContextPieces > 0;
   }
 
   /** Forgets cached sentence results (after a warm-up run, or for benchmarks that must not be served by the cache). */

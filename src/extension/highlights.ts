@@ -9,6 +9,7 @@ import type { EntityDecorations } from './decorations';
 import { readConfig, wantsAutoHighlight } from './config';
 import { growDirty, offsetSpans, shiftSpans, spliceRegion, type Range } from '../core/text/textEdits';
 import { sentenceAround } from '../core/support/sentenceAround';
+import { paragraphBounds } from '../core/text/paragraphs';
 
 /** Delay between the last edit of a highlighted document and its re-highlight. */
 const EDIT_DEBOUNCE_MS = 500;
@@ -16,6 +17,8 @@ const EDIT_DEBOUNCE_MS = 500;
 const MAX_INCREMENTAL_CHARS = 20_000;
 /** Documents at least this long get their visible lines highlighted before the rest. */
 const VISIBLE_FIRST_CHARS = 30_000;
+/** How far the lines on screen or an edit grow to reach the ends of their paragraphs (models with document context). */
+const PARAGRAPH_CHARS = 4_000;
 
 export interface DocumentEntities {
   /** The document version the entities were computed for. */
@@ -155,13 +158,19 @@ export class Highlighter implements vscode.Disposable {
     // each way was 20% more words on the critical path).
     const firstLine = visible.start.line;
     const lastLine = Math.min(document.lineCount - 1, visible.end.line);
-    const start = document.offsetAt(new vscode.Position(firstLine, 0));
-    const end = document.offsetAt(document.lineAt(lastLine).range.end);
+    // A model with document context encodes a paragraph's sentences together: whole paragraphs, as the full pass sees them.
+    const { start, end } = this.grownToParagraphs(text, document.offsetAt(new vscode.Position(firstLine, 0)), document.offsetAt(document.lineAt(lastLine).range.end));
     let workerMs: number | undefined;
     const entities = await this.client.highlight(text.slice(start, end), { threshold, signal, onWorkerTime: (ms) => (workerMs = ms) });
     if (document.isClosed || document.version !== version || !current()) return;
     this.draw(key(document), offsetSpans(entities, start));
     this.painted.fire({ uri: document.uri.toString(), scope: 'visible', ms: performance.now() - started, workerMs, trigger });
+  }
+
+  /** [start, end) grown to whole paragraphs when the model encodes paragraphs together; as is otherwise. */
+  private grownToParagraphs(text: string, start: number, end: number): Range {
+    const state = this.client.state;
+    return state.kind === 'ready' && state.info.documentContext ? paragraphBounds(text, start, end, PARAGRAPH_CHARS) : { start, end };
   }
 
   /** Shows `entities` in every visible editor of the document `k`. */
@@ -276,7 +285,9 @@ export class Highlighter implements vscode.Disposable {
     const text = document.getText();
     // Whole sentences around the dirty region, plus one on each side (an edit can split or join sentences).
     const core = sentenceAround(text, edited.dirty.start, edited.dirty.end) ?? edited.dirty;
-    const region = sentenceAround(text, Math.max(0, core.start - 2), Math.min(text.length, core.end + 2)) ?? core;
+    const around = sentenceAround(text, Math.max(0, core.start - 2), Math.min(text.length, core.end + 2)) ?? core;
+    // With document context an edit changes the neighbours of every sentence of its paragraph.
+    const region = this.grownToParagraphs(text, around.start, around.end);
     const controller = new AbortController();
     this.running.set(k, controller);
     const current = this.startJob(k);

@@ -1,8 +1,10 @@
 // Splits a long text into pieces the worker highlights one at a time, so that one request can report progress
-// and be cancelled. Pieces end where sentences end (as the engine splits them), so no entity and no sentence's
-// context is ever cut in two; the engine sees the same sentences it would see in the whole text.
+// and be cancelled. Pieces end where sentences end (as the engine splits them), at a paragraph's end where one is
+// in reach, so no entity and no sentence's context is ever cut in two; the engine sees the same sentences (and
+// paragraphs) it would see in the whole text.
 import { tokenize } from '../core/text/tokenize';
 import { splitSentences } from '../core/text/sentences';
+import { paragraphsOf } from '../core/text/paragraphs';
 
 export interface TextChunk {
   /** Character offset of the chunk in the whole text. */
@@ -36,11 +38,18 @@ function sentenceCut(text: string, start: number, limit: number): number | undef
   const end = Math.min(text.length, start + limit + LOOKAHEAD);
   const piece = text.slice(start, end);
   const sentences = splitSentences(piece, tokenize(piece), { maxTokens: Number.MAX_SAFE_INTEGER });
+  // The last sentence start in range, preferably one that begins a paragraph: a model with document context
+  // encodes a paragraph's sentences together, and a paragraph cut in two would be encoded differently from the
+  // same paragraph highlighted on screen.
+  const paragraphs = paragraphsOf(piece, sentences);
   let cut: number | undefined;
-  for (const s of sentences) {
-    if (s.start > limit / 2 && s.start <= limit) cut = start + s.start;
-  }
-  return cut;
+  let paragraphCut: number | undefined;
+  sentences.forEach((s, i) => {
+    if (!(s.start > limit / 2 && s.start <= limit)) return;
+    cut = start + s.start;
+    if (i > 0 && paragraphs[i] !== paragraphs[i - 1]) paragraphCut = cut;
+  });
+  return paragraphCut ?? cut;
 }
 
 function whitespaceCut(text: string, start: number, limit: number): number {

@@ -102,6 +102,7 @@ async function load(modelDir: string, threads: number | undefined, preference: E
       providerReason: next.execution.reason,
       labels: next.labels,
       loadMs: Math.round(performance.now() - started),
+      documentContext: next.documentContext,
     });
   } catch (error) {
     loadError = message(error);

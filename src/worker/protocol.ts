@@ -40,6 +40,8 @@ export interface ModelReady {
   loadMs: number;
   /** Name of the adapter in use, if any. */
   adapter?: string;
+  /** The model encodes a paragraph's sentences together: highlight whole paragraphs to get what the full pass gets. */
+  documentContext?: boolean;
 }
 
 /** Worker -> host. */

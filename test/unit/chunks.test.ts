@@ -28,3 +28,12 @@ test('a sentence longer than a chunk stays whole up to four chunks, then is cut 
   for (const c of chunks) assert.ok(c.text.length <= 40_000 + 400);
   for (const c of chunks.slice(1)) assert.ok(/^\S/.test(c.text) && /\s$/.test(chunks[chunks.indexOf(c) - 1].text), 'cut at whitespace');
 });
+
+test('a chunk ends at a paragraph end where one lies in reach, so no paragraph is split between chunks', () => {
+  const paragraph = 'The delegation from Geneva met Angela Merkel in Berlin on Friday. Talks went on. '.repeat(40).trim() + '\n\n';
+  const text = paragraph.repeat(20);
+  const chunks = splitIntoChunks(text, 20_000);
+  assert.ok(chunks.length > 1);
+  assert.equal(chunks.map((c) => c.text).join(''), text);
+  for (const c of chunks.slice(1)) assert.ok(text.slice(0, c.offset).endsWith('\n\n'), `chunk at ${c.offset} starts a paragraph`);
+});

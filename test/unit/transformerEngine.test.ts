@@ -4,6 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { NerEngine } from '../../src/core/engine';
 import { readConllFile } from '../../src/core/data/conll';
 import { sampleSupportSet } from '../../src/core/data/episodes';
@@ -184,5 +186,36 @@ test('document context: a packed sentence is encoded with the pieces of its neig
     assert.ok(Math.max(...mixed[1].logProbs.map((x, k) => Math.abs(x - packed[0].logProbs[k]))) < 1e-4);
   } finally {
     await runtime.dispose();
+  }
+});
+
+test('with document context, highlight encodes a paragraph as one pack: the same entities for the paragraph alone or in the text, and an edit re-runs its pack', async () => {
+  // The committed model was trained without document context: a copy whose manifest turns it on tests the plumbing.
+  const dir = mkdtempSync(join(tmpdir(), 'baner-context-'));
+  for (const file of readdirSync(modelDir)) if (file !== 'manifest.json') symlinkSync(join(modelDir, file), join(dir, file));
+  const manifest = readManifest(modelDir);
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, runtime: { ...(manifest.runtime as object), documentContextPieces: WINDOW_PIECES } }));
+  const engine = await NerEngine.load(dir, { threads: 1, oneTypePerName: false });
+  try {
+    const first = 'Germany beat Italy 2-1 in Milan on Sunday. Klinsmann scored twice for the visitors. Coach Vogts praised Bayern Munich.';
+    const second = 'Shares in Tokyo fell on Monday. The Nikkei lost 2 percent.';
+    const text = `${first}\n\n${second}`;
+    const whole = await engine.highlight(text);
+    const key = (e: { start: number; end: number; label: string }, shift = 0) => `${e.start - shift}-${e.end - shift}:${e.label}`;
+    // The same entities and scores for the second paragraph highlighted on its own (as the lines on screen are).
+    engine.clearCache();
+    const alone = await engine.highlight(second);
+    const inText = whole.filter((e) => e.start >= first.length + 2);
+    assert.ok(alone.length >= 2, alone.map((e) => e.text).join(' | '));
+    assert.deepEqual(alone.map((e) => key(e)), inText.map((e) => key(e, first.length + 2)));
+    alone.forEach((e, k) => assert.ok(Math.abs(e.score - inText[k].score) < 1e-4));
+    // An edit of one sentence of a paragraph re-runs the whole paragraph (its sentences' neighbours changed).
+    await engine.highlight(text);
+    const cached = engine.cachedSentences;
+    await engine.highlight(text.replace('scored twice', 'scored three times'));
+    assert.equal(engine.cachedSentences, cached + 3, 'the three sentences of the edited paragraph were computed again');
+  } finally {
+    await engine.dispose();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -35,6 +35,11 @@ export interface ModelRuntime {
    * neighbours together; the others ignore it.
    */
   forEachBatch(sentences: readonly string[][], fn: (batch: EncodedBatch) => Promise<void>, documents?: readonly number[]): Promise<void>;
+  /**
+   * Where the model was trained with document context: which sentences it encodes together (packs of indices, in
+   * order), given each sentence's document. Absent: every sentence alone.
+   */
+  documentPacks?(sentences: readonly string[][], documents: readonly number[]): number[][];
   /** Unit-length span embeddings [count, spanDims] of span features [count, 3 * hiddenDims]. */
   embedSpanFeatures(features: Float32Array, count: number): Promise<Float32Array>;
   /** The base weights by name (what adapters' deltas are added to). */

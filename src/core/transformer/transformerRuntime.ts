@@ -178,6 +178,15 @@ export class TransformerRuntime implements ModelRuntime {
     );
   }
 
+  documentPacks(sentences: readonly string[][], documents: readonly number[]): number[][] {
+    if (this.documentContextPieces === 0) return sentences.map((_, i) => [i]);
+    return documentPacks(
+      sentences.map((s) => s.reduce((n, w) => n + this.tokenizer.piecesOf(w).length, 0)),
+      documents,
+      this.documentContextPieces,
+    );
+  }
+
   async forEachBatch(sentences: readonly string[][], fn: (batch: EncodedBatch) => Promise<void>, documents?: readonly number[]): Promise<void> {
     const pieced = sentences.map((s) => this.tokenizer.pieceWords(s));
     for (const p of pieced) {
