@@ -50,6 +50,9 @@ DEFAULTS = dict(
     # inputs of at most this many pieces (0: each sentence alone); packSingleShare of packs hold one sentence only.
     packPieces=0,
     packSingleShare=0.0,
+    # 1: CrossNER train sentences are packed too, in file order (their neighbours are unrelated sentences), so the
+    # model learns to ignore context that does not help.
+    packUnrelated=0,
 )
 
 # The sources whose files mark documents (CoNLL's -DOCSTART-); CrossNER and WNUT-17 sentences stand alone.
@@ -161,7 +164,7 @@ def main():
     documents = []  # sentences of document domains, in document order, re-packed every epoch
     for d in domains:
         rows = read_rows(os.path.join(args.data, f"{d}-train.jsonl"), d, hp["limit"])
-        packed = hp["packPieces"] > 0 and d in DOCUMENT_DOMAINS
+        packed = hp["packPieces"] > 0 and (d in DOCUMENT_DOMAINS or hp["packUnrelated"] > 0)
         if d == "news" and hp["newsLimit"]:
             if packed:
                 # A sample of whole documents (sentences keep their neighbours), in file order.
@@ -178,7 +181,7 @@ def main():
                 random.Random(hp["seed"]).shuffle(rows)
                 rows = rows[: hp["newsLimit"]]
         if packed:
-            documents.extend(rows)
+            documents.extend(rows * (1 if d == "news" else hp["domainRepeat"]))
         else:
             train.extend(rows * (1 if d == "news" else hp["domainRepeat"]))
     alone = train

@@ -1,6 +1,6 @@
 // `baner eval --test FILE`: predict a CoNLL file and score it (entity-level micro P/R/F1, span F1).
 // With --support, the types and prototypes come from that labelled support set (few-shot).
-import { readConllFile } from '../core/data/conll';
+import { readConllFile, sentenceDocuments } from '../core/data/conll';
 import type { TagScheme } from '../core/data/tagSchemes';
 import { scoreEntities, scoreSpansIgnoringType } from '../core/metrics';
 import { NerEngine } from '../core/engine';
@@ -54,7 +54,8 @@ export async function evalCommand(argv: string[]): Promise<void> {
   // One type per name within each -DOCSTART- document (the whole file when it has none).
   const harmonising = harmonise === 'model' ? engine.oneTypePerName : harmonise === 'on';
   const progress = ProgressLine.create('baner eval', args.flags.has('progress'));
-  let raw = await withEncoderProgress(engine.runtime, progress, () => engine.predictTokens(test.map((s) => s.tokens)));
+  // A model trained with document context encodes each sentence with its -DOCSTART- document's neighbours.
+  let raw = await withEncoderProgress(engine.runtime, progress, () => engine.predictTokens(test.map((s) => s.tokens), sentenceDocuments(parsedTest)));
   if (harmonising) raw = harmoniseDocuments(test.map((s) => s.tokens), raw, parsedTest.documentStarts, keepAbove ?? engine.keepOwnTypeAbove);
   const predicted = raw.map((list) => list.filter((s) => s.score >= threshold));
   const gold = test.map((s) => s.spans);
