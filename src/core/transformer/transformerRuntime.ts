@@ -12,7 +12,7 @@ import type { EncodedBatch, ModelRuntime } from '../model/modelRuntime';
 import type { TransformerConfig } from './architecture';
 import { PieceTokenizer, type PiecedWords } from './pieceTokenizer';
 import { makePieceWindows, WINDOW_OVERLAP, WINDOW_PIECES } from './pieceWindows';
-import { documentPacks } from './documentPacks';
+import { documentPacks as packDocuments } from './documentPacks';
 import { WORD_FLAGS, wordFlags } from './wordFeatures';
 import { buildTransformerHeadsOnnx, buildTransformerSpanHeadOnnx, buildTransformerWordStatesOnnx, type FixedInputScale } from './transformerOnnx';
 
@@ -180,7 +180,7 @@ export class TransformerRuntime implements ModelRuntime {
 
   documentPacks(sentences: readonly string[][], documents: readonly number[]): number[][] {
     if (this.documentContextPieces === 0) return sentences.map((_, i) => [i]);
-    return documentPacks(
+    return packDocuments(
       sentences.map((s) => s.reduce((n, w) => n + this.tokenizer.piecesOf(w).length, 0)),
       documents,
       this.documentContextPieces,
@@ -193,7 +193,7 @@ export class TransformerRuntime implements ModelRuntime {
       if (p.ids.length > WINDOW_PIECES) throw new Error(`a window of ${p.ids.length} pieces exceeds ${WINDOW_PIECES}: window sentences first`);
     }
     // Sentences of one document share encoder inputs when the model was trained that way; else each is alone.
-    const packs = documentPacks(
+    const packs = packDocuments(
       pieced.map((p) => p.ids.length),
       this.documentContextPieces > 0 ? documents : undefined,
       this.documentContextPieces || WINDOW_PIECES,
