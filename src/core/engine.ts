@@ -2,7 +2,7 @@
 // The model family (CNN over word features, or a transformer over sub-word pieces) sits behind ModelRuntime;
 // windows, decoding, typing, adapters and the sentence cache are the same for both.
 import { sentenceUsefulness, spanDoubts, type SentenceUsefulness, type UsefulnessRule } from './active/usefulness';
-import type { CharSpan, Token, TokenSpan } from './types';
+import type { CharSpan, TokenSpan } from './types';
 import { tokenize } from './text/tokenize';
 import { splitSentences } from './text/sentences';
 import { paragraphsOf } from './text/paragraphs';
